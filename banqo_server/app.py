@@ -1,0 +1,77 @@
+"""``create_app(settings)``: the BanqO API as an ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from banqo_server import __version__, problems
+from banqo_server.db import make_engine, make_session_factory
+from banqo_server.i18n import LanguageMiddleware
+from banqo_server.migrations import upgrade
+from banqo_server.routes import API_PREFIX, api_router
+from banqo_server.services.passwords import Passwords
+from banqo_server.settings import Settings
+
+DESCRIPTION = (
+    "The BanqO API: accounts, sessions and the teacher's summary. Errors are RFC 9457 "
+    "`application/problem+json` with per-field messages in `errors`, translated from `Accept-Language` "
+    "(fr-CA by default, en-CA)."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API on ``settings``' database (migrated to the head first); ``Settings.from_env()`` by default."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="BanqO API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.passwords = Passwords(
+        settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+    )
+    problems.install(app)
+    app.add_middleware(LanguageMiddleware)
+    app.include_router(api_router())
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _openapi_document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _openapi_document(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with error answers under ``application/problem+json`` where they really are."""
+    document = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for status, answer in operation.get("responses", {}).items():
+                content = answer.get("content", {})
+                if status[:1] in {"4", "5"} and "application/json" in content:
+                    content[problems.PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+    return document

@@ -1,0 +1,60 @@
+"""Annotated dependencies that routes declare: the database session, settings, and the checks themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from banqo_server.models import Account, AccountSession
+from banqo_server.services import auth
+from banqo_server.services.passwords import Passwords
+from banqo_server.settings import Settings
+
+bearer_scheme = HTTPBearer(auto_error=False, description="The token answered by sign-up or sign-in.")
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.session_factory() as db:
+        yield db
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_passwords(request: Request) -> Passwords:
+    return request.app.state.passwords
+
+
+def client_address(request: Request) -> str:
+    """The client's address (the proxy's forwarded one when the server runs behind a trusted proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
+ClientAddress = Annotated[str, Depends(client_address)]
+
+
+def current_session(
+    db: DbSession,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> AccountSession:
+    """The caller's active session; 401 with ``WWW-Authenticate: Bearer`` otherwise."""
+    return auth.authenticate(db, settings, credentials.credentials if credentials else None)
+
+
+CurrentSession = Annotated[AccountSession, Depends(current_session)]
+
+
+def current_account(session: CurrentSession) -> Account:
+    return session.account
+
+
+CurrentAccount = Annotated[Account, Depends(current_account)]

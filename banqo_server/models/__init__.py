@@ -1,0 +1,9 @@
+"""The database tables (SQLAlchemy 2 typed ORM)."""
+
+from banqo_server.models.account import Account
+from banqo_server.models.activity import ActivityEntry
+from banqo_server.models.base import Base, UTCDateTime, new_id
+from banqo_server.models.session import AccountSession
+from banqo_server.models.throttle import SignInThrottle
+
+__all__ = ["Account", "AccountSession", "ActivityEntry", "Base", "SignInThrottle", "UTCDateTime", "new_id"]

@@ -1,0 +1,213 @@
+"""Every error as RFC 9457 ``application/problem+json`` (the ``Problem`` wire model), translated."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from banqo_server.i18n import _, language_of_headers, ngettext, use_language
+from banqo_server.services.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    NotSignedIn,
+    ServiceError,
+    TooManyAttempts,
+)
+from banqo_tui.api.models import Problem
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("banqo_server")
+
+
+def status_title(status: int) -> str:
+    """The translated title of a status."""
+    titles = {
+        400: _("Requête invalide"),
+        401: _("Connexion requise"),
+        403: _("Accès refusé"),
+        404: _("Introuvable"),
+        405: _("Méthode non permise"),
+        409: _("Conflit"),
+        412: _("Version périmée"),
+        422: _("Données invalides"),
+        428: _("Version requise"),
+        429: _("Trop de tentatives"),
+        500: _("Erreur interne du serveur"),
+    }
+    return titles.get(status, _("Erreur"))
+
+
+def problem_response(
+    status: int,
+    *,
+    detail: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    retry_after: int | None = None,
+) -> JSONResponse:
+    """A problem+json answer."""
+    problem = Problem(
+        title=status_title(status),
+        status=status,
+        detail=detail,
+        errors=dict(errors or {}),
+        retry_after=retry_after,
+    )
+    return JSONResponse(
+        problem.model_dump(mode="json", exclude_none=True),
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def service_error_response(exc: ServiceError) -> JSONResponse:
+    """The answer for a refusal of the services."""
+    if isinstance(exc, InvalidInput):
+        return problem_response(422, detail=_("Certains champs sont à corriger."), errors=exc.errors)
+    if isinstance(exc, EmailTaken):
+        message = _("Un compte existe déjà avec cette adresse courriel.")
+        return problem_response(409, detail=message, errors={"email": [message]})
+    if isinstance(exc, InvalidCredentials):
+        message = _("Courriel ou mot de passe incorrect.")
+        return problem_response(
+            401, detail=message, errors={"password": [message]}, headers={"WWW-Authenticate": "Bearer"}
+        )
+    if isinstance(exc, NotSignedIn):
+        challenge = 'Bearer error="invalid_token"' if exc.token_given else "Bearer"
+        return problem_response(
+            401,
+            detail=_("Votre session a pris fin ou n'est pas valide. Connectez-vous de nouveau."),
+            headers={"WWW-Authenticate": challenge},
+        )
+    if isinstance(exc, NotFound):
+        return problem_response(404, detail=_("Cette ressource n'existe pas."))
+    if isinstance(exc, TooManyAttempts):
+        minutes = _minutes(exc.retry_after)
+        if exc.sign_up:
+            message = ngettext(
+                "Trop d'inscriptions depuis cette adresse : réessayez dans {minutes} minute.",
+                "Trop d'inscriptions depuis cette adresse : réessayez dans {minutes} minutes.",
+                minutes,
+            ).format(minutes=minutes)
+            field = "email"
+        else:
+            message = ngettext(
+                "Trop de tentatives : réessayez dans {minutes} minute.",
+                "Trop de tentatives : réessayez dans {minutes} minutes.",
+                minutes,
+            ).format(minutes=minutes)
+            field = "password"
+        return problem_response(
+            429,
+            detail=message,
+            errors={field: [message]},
+            headers={"Retry-After": str(exc.retry_after)},
+            retry_after=exc.retry_after,
+        )
+    raise TypeError(f"unmapped service error {exc!r}")
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """The translated message of one pydantic error, by its type."""
+    kind = error.get("type", "")
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return _("Ce champ est obligatoire.")
+    if kind == "string_too_long":
+        return _("Ce texte est trop long ({count} caractères au plus).").format(
+            count=context.get("max_length")
+        )
+    if kind == "json_invalid":
+        return _("Le corps de la requête n'est pas du JSON valide.")
+    return _("Valeur invalide.")
+
+
+def validation_response(exc: RequestValidationError) -> JSONResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        location = tuple(error.get("loc", ()))
+        field = "body" if error.get("type") == "json_invalid" else _field_name(location)
+        message = validation_message(error)
+        if message not in errors.setdefault(field, []):
+            errors[field].append(message)
+    return problem_response(422, detail=_("Certains champs sont à corriger."), errors=errors)
+
+
+def http_exception_response(exc: StarletteHTTPException) -> JSONResponse:
+    status = exc.status_code
+    if status == 404:
+        detail: str | None = _("Cette ressource n'existe pas.")
+    elif status == 405:
+        detail = _("Cette méthode n'est pas permise sur cette ressource.")
+    else:
+        detail = None
+    return problem_response(status, detail=detail, headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem answer."""
+
+    async def on_service_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        return service_error_response(exc)
+
+    async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return validation_response(exc)
+
+    async def on_http_exception(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return http_exception_response(exc)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        # Runs outside the language middleware: read the request's language again.
+        with use_language(language_of_headers(request.scope.get("headers", []))):
+            return problem_response(500, detail=_("Une erreur inattendue est survenue. Réessayez plus tard."))
+
+    app.add_exception_handler(ServiceError, on_service_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_exception)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route's error statuses, each a ``Problem``."""
+    descriptions = {
+        401: "Not signed in (missing, unknown, ended or expired token), or wrong credentials",
+        404: "Unknown, or belongs to another account",
+        409: "Conflict with existing data (errors name the field)",
+        422: "Invalid input (errors name each field)",
+        429: "Too many attempts: retry after `Retry-After` seconds",
+    }
+    headers = {
+        401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
+        429: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    }
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        documented[status] = {"model": Problem, "description": descriptions.get(status, "Error")}
+        if status in headers:
+            documented[status]["headers"] = headers[status]
+    return documented

@@ -1,0 +1,14 @@
+"""One router per resource, mounted under ``/api/v1``."""
+
+from fastapi import APIRouter
+
+from banqo_server.routes import accounts, health, me, sessions
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (health, accounts, sessions, me):
+        router.include_router(module.router)
+    return router

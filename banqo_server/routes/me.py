@@ -1,0 +1,28 @@
+"""``/me``: the signed-in account."""
+
+from fastapi import APIRouter
+
+from banqo_server.deps import CurrentSession, DbSession
+from banqo_server.problems import responses
+from banqo_server.services import accounts
+from banqo_tui.api.models import Activity, ActivityKind, LastSignIn, Summary, SummaryCounts
+
+router = APIRouter(prefix="/me", tags=["me"])
+
+
+@router.get("/summary", response_model=Summary, summary="Your summary", responses=responses(401))
+def summary(current: CurrentSession, db: DbSession) -> Summary:
+    """« Votre résumé »: name, counts, the previous sign-in and the latest activity."""
+    data = accounts.summary(db, current)
+    previous = data.last_sign_in
+    return Summary(
+        first_name=data.account.first_name,
+        last_name=data.account.last_name,
+        email=data.account.email,
+        counts=SummaryCounts(),
+        last_sign_in=LastSignIn(at=previous.created_at, device=previous.device) if previous else None,
+        recent_activity=[
+            Activity(at=entry.at, kind=ActivityKind(entry.kind), device=entry.device)
+            for entry in data.recent_activity
+        ],
+    )

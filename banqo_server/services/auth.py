@@ -1,0 +1,214 @@
+"""Sessions: signing in, bearer tokens, idle timeout and absolute lifetime, ending sessions."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from banqo_server.i18n import _
+from banqo_server.models import Account, AccountSession
+from banqo_server.services import activity, throttle
+from banqo_server.services.errors import (
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    NotSignedIn,
+    TooManyAttempts,
+)
+from banqo_server.services.passwords import Passwords, normalise_email
+from banqo_server.settings import Settings
+from banqo_tui.api.models import ActivityKind
+
+DEVICE_MAX_LENGTH = 200
+
+
+def new_token() -> str:
+    """A bearer token of 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """What the database keeps of a token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def device_label(device: str | None, user_agent: str | None) -> str:
+    """The label a session is listed under: the client's own, else its User-Agent."""
+    for candidate in (device, user_agent):
+        label = " ".join((candidate or "").split())[:DEVICE_MAX_LENGTH].strip()
+        if label:
+            return label
+    return _("Appareil inconnu")
+
+
+def open_session(
+    db: Session, account: Account, device: str, settings: Settings
+) -> tuple[str, AccountSession]:
+    """A new session of ``account``; the token is returned here and never stored."""
+    now = settings.now()
+    token = new_token()
+    session = AccountSession(
+        account_id=account.id,
+        account=account,
+        token_hash=hash_token(token),
+        device=device,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + settings.session_lifetime,
+    )
+    db.add(session)
+    return token, session
+
+
+def _email_rule(settings: Settings) -> throttle.FailureRule:
+    return throttle.FailureRule(
+        settings.sign_in_email_limit,
+        settings.sign_in_window,
+        settings.sign_in_first_delay,
+        settings.sign_in_max_delay,
+    )
+
+
+def _address_rule(settings: Settings) -> throttle.FailureRule:
+    return throttle.FailureRule(
+        settings.sign_in_address_limit,
+        settings.sign_in_window,
+        settings.sign_in_first_delay,
+        settings.sign_in_max_delay,
+    )
+
+
+def sign_in(
+    db: Session,
+    settings: Settings,
+    passwords: Passwords,
+    *,
+    email: str,
+    password: str,
+    device: str,
+    address: str,
+) -> tuple[str, AccountSession]:
+    """Check the credentials (throttled) and open a session; commits."""
+    now = settings.now()
+    email = normalise_email(email)
+    email_key, address_key = f"email:{email}", f"ip:{address}"
+    waits = [throttle.blocked_for(db, key, now) for key in (email_key, address_key)]
+    if any(waits):
+        # Refused before any password check, and without extending the block.
+        raise TooManyAttempts(max(wait or 0 for wait in waits))
+
+    account = db.scalar(select(Account).where(Account.email == email))
+    if account is None:
+        passwords.verify_dummy(password)
+        valid = False
+    else:
+        valid = passwords.verify(account.password_hash, password)
+    if account is None or not valid:
+        block_started = throttle.record_failure(db, email_key, _email_rule(settings), now)
+        throttle.record_failure(db, address_key, _address_rule(settings), now)
+        if block_started and account is not None:
+            activity.record(db, account.id, ActivityKind.SIGN_IN_THROTTLED, now, device)
+        db.commit()
+        raise InvalidCredentials()
+
+    throttle.reset(db, email_key)
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = passwords.hash(password)
+    seen = db.scalar(
+        select(AccountSession.id)
+        .where(AccountSession.account_id == account.id, AccountSession.device == device)
+        .limit(1)
+    )
+    token, session = open_session(db, account, device, settings)
+    kind = ActivityKind.SIGNED_IN if seen else ActivityKind.SIGNED_IN_NEW_DEVICE
+    activity.record(db, account.id, kind, now, device)
+    db.commit()
+    return token, session
+
+
+def is_active(session: AccountSession, settings: Settings, now: datetime) -> bool:
+    return (
+        session.ended_at is None
+        and session.expires_at > now
+        and session.last_used_at + settings.session_idle_timeout > now
+    )
+
+
+def authenticate(db: Session, settings: Settings, token: str | None) -> AccountSession:
+    """The active session of a bearer token; refreshes its last use at most once a minute."""
+    if not token:
+        raise NotSignedIn()
+    session = db.scalar(select(AccountSession).where(AccountSession.token_hash == hash_token(token)))
+    now = settings.now()
+    if session is None or not is_active(session, settings, now):
+        raise NotSignedIn(token_given=True)
+    if now - session.last_used_at >= settings.session_touch_interval:
+        session.last_used_at = now
+        db.commit()
+    return session
+
+
+def _encode_cursor(session: AccountSession) -> str:
+    raw = json.dumps([session.created_at.isoformat(), session.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, session_id = json.loads(raw)
+        moment = datetime.fromisoformat(created)
+        if moment.tzinfo is None or not isinstance(session_id, str):
+            raise ValueError(cursor)
+        return moment, session_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput({"cursor": [_("Valeur invalide.")]}) from None
+
+
+def active_sessions(
+    db: Session, settings: Settings, account_id: str, *, limit: int, cursor: str | None = None
+) -> tuple[list[AccountSession], str | None]:
+    """A page of the account's active sessions, newest first, and the cursor of the next page."""
+    now = settings.now()
+    statement = select(AccountSession).where(
+        AccountSession.account_id == account_id,
+        AccountSession.ended_at.is_(None),
+        AccountSession.expires_at > now,
+        AccountSession.last_used_at > now - settings.session_idle_timeout,
+    )
+    if cursor:
+        created, session_id = _decode_cursor(cursor)
+        statement = statement.where(
+            or_(
+                AccountSession.created_at < created,
+                and_(AccountSession.created_at == created, AccountSession.id < session_id),
+            )
+        )
+    statement = statement.order_by(AccountSession.created_at.desc(), AccountSession.id.desc()).limit(
+        limit + 1
+    )
+    rows = list(db.scalars(statement))
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def end_session(
+    db: Session, settings: Settings, account_id: str, session_id: str, kind: ActivityKind
+) -> None:
+    """End one of the account's active sessions; anything else is NotFound. Commits."""
+    now = settings.now()
+    session = db.scalar(
+        select(AccountSession).where(AccountSession.id == session_id, AccountSession.account_id == account_id)
+    )
+    if session is None or not is_active(session, settings, now):
+        raise NotFound()
+    session.ended_at = now
+    activity.record(db, account_id, kind, now, session.device)
+    db.commit()

@@ -1,0 +1,44 @@
+"""What a service can refuse; ``banqo_server.problems`` maps each to an HTTP status and problem body."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of the refusals a user can be told about."""
+
+
+class InvalidInput(ServiceError):
+    """Fields that break a rule: ``errors`` maps each field to its (translated) messages (422)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class EmailTaken(ServiceError):
+    """Another account already has this email (409)."""
+
+
+class InvalidCredentials(ServiceError):
+    """Wrong email or password; never says which (401)."""
+
+
+class NotSignedIn(ServiceError):
+    """No usable bearer token (401); ``token_given`` when one was sent but is unknown, ended or expired."""
+
+    def __init__(self, token_given: bool = False) -> None:
+        super().__init__()
+        self.token_given = token_given
+
+
+class NotFound(ServiceError):
+    """Unknown, or someone else's: the two are answered identically (404)."""
+
+
+class TooManyAttempts(ServiceError):
+    """Throttled (429): retry after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int, *, sign_up: bool = False) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+        self.sign_up = sign_up

@@ -1,0 +1,3 @@
+"""BanqO's terminal client: a keyboard-driven Textual app and line-mode commands."""
+
+__version__ = "0.1.0"

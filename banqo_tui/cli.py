@@ -1,0 +1,106 @@
+"""``banqo``: the terminal app by default; settings from the command line, the environment and a file.
+
+Kept light on purpose: argument parsing and the language are set up before Textual is imported, and
+nothing heavy (httpx, the embedded server) is imported before the first screen is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from banqo_tui import __version__
+
+log = logging.getLogger("banqo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from banqo_tui.i18n import _
+
+    parser = argparse.ArgumentParser(
+        prog="banqo",
+        description=_("BanqO : plans d'intervention et plans de transition à partir d'une banque d'objectifs."),
+    )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help=_("serveur BanqO à utiliser (sinon BANQO_SERVER, le fichier de configuration, "
+               "ou le serveur intégré sur cet ordinateur)"),
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=_("ouvrir un compte de démonstration garni d'exemples, dans une base de données à part"),
+    )
+    parser.add_argument("--lang", choices=["fr", "en"], help=_("langue de l'interface"))
+    parser.add_argument("--config", type=Path, metavar="FICHIER", help=_("fichier de configuration TOML"))
+    parser.add_argument("--version", action="version", version=f"banqo {__version__}")
+    return parser
+
+
+def _setup_logging() -> Path | None:
+    """Log warnings to a file in the state folder (never to the screen, never a token)."""
+    from banqo_tui.config import state_dir
+
+    try:
+        folder = state_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "banqo.log"
+        logging.basicConfig(
+            filename=path, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from banqo_tui import i18n
+    from banqo_tui.config import Config, ConfigError
+
+    # The language of --help and of errors about the arguments: the environment's, until the config is read.
+    i18n.setup(i18n.language_from_environment())
+    args = build_parser().parse_args(argv)
+    _ = i18n._
+    try:
+        config = Config.load(path=args.config, server=args.server, language=args.lang, demo=args.demo)
+    except ConfigError as exc:
+        print(_("Configuration invalide : {detail}").format(detail=exc), file=sys.stderr)
+        return 2
+    i18n.setup(config.language)
+    log_path = _setup_logging()
+
+    from banqo_tui.app import BanqoApp
+
+    app = BanqoApp(config)
+    try:
+        if os.environ.get("BANQO_EXIT_AFTER_FIRST_FRAME"):
+            # For bench/startup: stop as soon as the first screen can take input.
+            app.run(headless=True, auto_pilot=_exit_when_interactive)
+        else:
+            app.run()
+    except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback
+        log.exception("banqo stopped on an unexpected error")
+        print(_("BanqO s'est arrêté à cause d'une erreur inattendue."), file=sys.stderr)
+        if log_path:
+            print(_("Les détails sont dans {path}.").format(path=log_path), file=sys.stderr)
+        return 1
+    return int(app.return_code or 0)
+
+
+async def _exit_when_interactive(pilot: Any) -> None:
+    """Stop once the first screen has been drawn with a widget ready for typing (bounded wait)."""
+    for _ in range(500):
+        await pilot.pause()
+        if pilot.app.screen.focused is not None:
+            break
+    pilot.app.exit()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Time from launching `banqo` to its first interactive frame, beside the floor: a one-screen Textual app.
+
+    python bench/startup.py [--runs 9]
+
+Both programs run headless in a fresh process, through the same path: Textual's auto-pilot stops each one
+as soon as its first screen is ready for input. The figure is the median wall time of the process, in
+milliseconds, interpreter start included; the ratio is banqo / floor (the goal: at most 1.3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FLOOR = '''
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Footer
+
+class Floor(App):
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="email")
+        yield Footer()
+
+async def stop(pilot):
+    for _ in range(500):  # the same stop rule as banqo's: a widget has focus
+        await pilot.pause()
+        if pilot.app.screen.focused is not None:
+            break
+    pilot.app.exit()
+
+Floor().run(headless=True, auto_pilot=stop)
+'''
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=60)
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, BANQO_EXIT_AFTER_FIRST_FRAME="1", BANQO_DATA_DIR=str(Path(home) / "data"),
+                   BANQO_STATE_DIR=str(Path(home) / "state"), BANQO_CONFIG=str(Path(home) / "none.toml"),
+                   PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+        banqo = [sys.executable, "-m", "banqo_tui.cli"]
+        floor = [sys.executable, "-c", FLOOR]
+        timed(banqo, env)  # warm the file cache and the bytecode for both
+        timed(floor, env)
+        ours, theirs = [], []
+        for _ in range(args.runs):  # interleaved, so that machine noise touches both alike
+            ours.append(timed(banqo, env))
+            theirs.append(timed(floor, env))
+    ours_ms, floor_ms = statistics.median(ours), statistics.median(theirs)
+    print(f"banqo first interactive frame: {ours_ms:.0f} ms (median of {args.runs})")
+    print(f"floor (one-screen Textual app): {floor_ms:.0f} ms (median of {args.runs})")
+    print(f"ratio: {ours_ms / floor_ms:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

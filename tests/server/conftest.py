@@ -1,0 +1,142 @@
+"""Fixtures of the API tests: every test that uses the app runs on SQLite and, when
+``BANQO_TEST_POSTGRES_URL`` is set, on PostgreSQL (a fresh schema per test)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from banqo_server.app import create_app
+from banqo_server.db import make_engine
+from banqo_server.i18n import DOMAIN, LOCALE_DIR
+from banqo_server.settings import Settings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette's notice about httpx in its TestClient
+    from fastapi.testclient import TestClient
+
+CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost": 8, "argon2_parallelism": 1}
+PASSWORD = "une phrase de passe"
+
+
+
+
+class MovableClock:
+    """A clock tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'banqo.sqlite3'}"
+        return
+    base = os.environ.get("BANQO_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("BANQO_TEST_POSTGRES_URL not set")
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, clock: MovableClock) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path, clock=clock, **CHEAP_ARGON2)
+
+
+@pytest.fixture
+def make_client(settings: Settings) -> Iterator[Any]:
+    """Builds API clients (each its own app, as separate server processes would be) on the test's database."""
+    apps = []
+
+    def make(**options: Any) -> TestClient:
+        app = create_app(settings)
+        apps.append(app)
+        return TestClient(app, **options)
+
+    yield make
+    for app in apps:
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(make_client: Any) -> TestClient:
+    return make_client()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Api:
+    """A test's view of the API: a client and the few calls most tests repeat."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def sign_up(self, email: str = "lea@example.org", password: str = PASSWORD, **extra: Any) -> Any:
+        body = {"email": email, "password": password, "first_name": "Léa", "last_name": "Tremblay", **extra}
+        return self.client.post("/api/v1/accounts", json=body)
+
+    def signed_up(self, email: str = "lea@example.org", **extra: Any) -> dict[str, Any]:
+        """Sign up successfully; the answer's body (token, session, account)."""
+        answer = self.sign_up(email, **extra)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def sign_in(self, email: str = "lea@example.org", password: str = PASSWORD, **extra: Any) -> Any:
+        return self.client.post("/api/v1/sessions", json={"email": email, "password": password, **extra})
+
+    def signed_in(self, email: str = "lea@example.org", **extra: Any) -> dict[str, Any]:
+        answer = self.sign_in(email, **extra)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def get(self, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        headers = {**(bearer(token) if token else {}), **kwargs.pop("headers", {})}
+        return self.client.get(f"/api/v1{path}", headers=headers, **kwargs)
+
+    def delete(self, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        headers = {**(bearer(token) if token else {}), **kwargs.pop("headers", {})}
+        return self.client.delete(f"/api/v1{path}", headers=headers, **kwargs)
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def make_api(make_client: Any) -> Any:
+    """Another API process on the same database."""
+    return lambda **options: Api(make_client(**options))
