@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from banqo_tui import __version__
 
@@ -77,13 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from banqo_tui.app import BanqoApp
 
-    app = BanqoApp(config)
+    bench = bool(os.environ.get("BANQO_EXIT_AFTER_FIRST_FRAME"))  # bench/startup: stop at the first frame
+    app = BanqoApp(config, exit_after_first_frame=bench)
     try:
-        if os.environ.get("BANQO_EXIT_AFTER_FIRST_FRAME"):
-            # For bench/startup: stop as soon as the first screen can take input.
-            app.run(headless=True, auto_pilot=_exit_when_interactive)
-        else:
-            app.run()
+        app.run(headless=bench)
     except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback
         log.exception("banqo stopped on an unexpected error")
         print(_("BanqO s'est arrêté à cause d'une erreur inattendue."), file=sys.stderr)
@@ -91,15 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_("Les détails sont dans {path}.").format(path=log_path), file=sys.stderr)
         return 1
     return int(app.return_code or 0)
-
-
-async def _exit_when_interactive(pilot: Any) -> None:
-    """Stop once the first screen has been drawn with a widget ready for typing (bounded wait)."""
-    for _ in range(500):
-        await pilot.pause()
-        if pilot.app.screen.focused is not None:
-            break
-    pilot.app.exit()
 
 
 if __name__ == "__main__":

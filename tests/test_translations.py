@@ -23,13 +23,16 @@ def test_compiled_catalogues_are_current():
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
 
+    def plain(value):
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
     script = _i18n_script()
     for domain in script.DOMAINS:
         po = script.po_path(domain, "en_CA")
         mo = po.with_suffix(".mo")
         assert mo.exists(), f"{mo} missing: reinstall the package (pip install -e .)"
         with po.open("rb") as handle:
-            source = {m.id: m.string for m in read_po(handle) if m.id}
+            source = {plain(m.id): plain(m.string) for m in read_po(handle) if m.id}
         with mo.open("rb") as handle:
-            compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+            compiled = {plain(m.id): plain(m.string) for m in read_mo(handle) if m.id}
         assert compiled == source, f"{mo} is stale: reinstall the package (pip install -e .)"

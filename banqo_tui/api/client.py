@@ -246,7 +246,7 @@ class BanqoClient:
         adapter = TypeAdapter(Page[item])  # type: ignore[valid-type]
         query = dict(params or {})
         items: list[M] = []
-        for _ in range(max_pages):
+        for _page in range(max_pages):
             response = await self.request("GET", path, params=query)
             try:
                 page = adapter.validate_json(response.content)

@@ -164,10 +164,17 @@ class Terminal:
             raise AssertionError(f"{exc}; the screen shows:\n{last['screen']}") from None
 
     def wait_until_gone(self, text: str, timeout: float = 30) -> str:
-        return _wait(lambda: (s := self.screen()) if text not in s else None, timeout, f"{text!r} to go")
+        def gone() -> str | None:
+            screen = self.screen()
+            return screen if text not in screen else None
+
+        return _wait(gone, timeout, f"{text!r} to go")
 
     def pane_dead(self) -> bool:
         return self._tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}").stdout.strip() == "1"
+
+    def wait_exit(self, timeout: float = 15) -> None:
+        _wait(self.pane_dead, timeout, "the program to end")
 
     def send(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "e2e", *keys)

@@ -17,7 +17,6 @@ from sqlalchemy.engine import make_url
 
 from banqo_server.app import create_app
 from banqo_server.db import make_engine
-from banqo_server.i18n import DOMAIN, LOCALE_DIR
 from banqo_server.settings import Settings
 
 with warnings.catch_warnings():

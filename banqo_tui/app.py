@@ -1,0 +1,512 @@
+"""``BanqoApp``: the screens, the global keys, the theme — and the one place where failures become messages.
+
+Start-up speed matters (teachers over SSH): this module imports Textual and BanqO's light modules only. The
+API client (httpx, pydantic), the embedded server, the keyring and babel are imported in workers, after the
+sign-in screen has been drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import socket
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+import banqo_tui
+from banqo_tui import commands
+from banqo_tui.api import errors
+from banqo_tui.config import Config
+from banqo_tui.i18n import _, ngettext
+from banqo_tui.screens.login import SignInScreen
+from banqo_tui.widgets.message_log import MessageLog
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from banqo_tui.api.client import BanqoClient
+    from banqo_tui.api.models import SessionToken
+    from banqo_tui.connection import Connection
+    from banqo_tui.credentials import CredentialStore
+
+log = logging.getLogger(__name__)
+
+
+def styles_dir() -> Path:
+    """The TCSS folder: inside the package when installed from a wheel, else at the top of the repository."""
+    package = Path(banqo_tui.__file__).parent
+    inside = package / "styles"
+    return inside if inside.is_dir() else package.parent / "styles"
+
+
+BANQO_THEME = Theme(
+    name="banqo",
+    primary="#2F6FB3",
+    secondary="#3C8D7B",
+    accent="#F2B33D",
+    foreground="#E8ECF1",
+    background="#121A24",
+    surface="#1A2532",
+    panel="#233246",
+    success="#5DBB63",
+    warning="#F2B33D",
+    error="#FF6B6B",
+    dark=True,
+)
+
+BANQO_LIGHT_THEME = Theme(
+    name="banqo-light",
+    primary="#1F5A99",
+    secondary="#2C6E60",
+    accent="#9A5B00",
+    foreground="#1B1F24",
+    background="#F7F8FA",
+    surface="#FFFFFF",
+    panel="#E4E9F0",
+    success="#2E7D32",
+    warning="#9A5B00",
+    error="#B3261E",
+    dark=False,
+)
+
+
+def retry_delay_text(seconds: int | None) -> str:
+    """« Réessayez dans 3 minutes. » from a number of seconds; empty when unknown."""
+    if not seconds or seconds <= 0:
+        return ""
+    if seconds < 60:
+        return ngettext(
+            "Réessayez dans {count} seconde.", "Réessayez dans {count} secondes.", seconds
+        ).format(count=seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("Réessayez dans {count} minute.", "Réessayez dans {count} minutes.", minutes).format(
+        count=minutes
+    )
+
+
+class BanqoApp(App[None]):
+    """The BanqO terminal app.
+
+    ``connection`` and ``credentials`` default to the configured server and the system keyring; tests pass
+    their own. ``device`` is the label the server records for this terminal's sessions.
+    """
+
+    TITLE = "BanqO"
+    CSS_PATH: ClassVar[list[str | Path]] = [styles_dir() / "global.tcss", styles_dir() / "app.tcss"]
+    BINDINGS = commands.app_bindings()
+    COMMANDS = App.COMMANDS | {commands.BanqoCommands}
+    NOTIFICATION_TIMEOUT = 6
+
+    #: "connecting", "ready", "unreachable" or "failed": the sign-in screen shows it.
+    connection_state: reactive[str] = reactive("connecting")
+    signed_in: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        config: Config,
+        connection: Connection | None = None,
+        credentials: CredentialStore | None = None,
+        *,
+        device: str | None = None,
+        exit_after_first_frame: bool = False,
+    ) -> None:
+        super().__init__()
+        #: For bench/startup: stop as soon as the first screen is drawn.
+        self.exit_after_first_frame = exit_after_first_frame
+        self._first_frame_seen = False
+        commands.translate_bindings(self, order=[action.key for action in commands.ACTIONS])
+        self.config = config
+        self.connection = connection
+        self.credentials = credentials
+        self.device = device or _("Terminal sur {host}").format(host=socket.gethostname() or "?")
+        self.messages = MessageLog()
+        self.account_email: str | None = None
+        self.account_name: str = ""
+        #: The reason the connection failed, for the sign-in screen's status line.
+        self.connection_problem: str = ""
+        self._client: BanqoClient | None = None
+        self._memory_notice_shown = False
+        self.register_theme(BANQO_THEME)
+        self.register_theme(BANQO_LIGHT_THEME)
+        self.theme = config.theme if config.theme in self.available_themes else BANQO_THEME.name
+        if config.accessible:
+            self.animation_level = "none"
+
+    # --- start-up -------------------------------------------------------------------------------
+
+    @property
+    def accessible(self) -> bool:
+        """Screen-reader mode: no blinking, no animation."""
+        return self.config.accessible
+
+    def on_mount(self) -> None:
+        self.push_screen(SignInScreen())
+
+    def first_frame_drawn(self) -> None:
+        """Called by the sign-in screen once it is on screen: now the heavy work may start.
+
+        Connecting imports httpx and may start the embedded server; begun earlier, it would compete with
+        the first frame for the interpreter.
+        """
+        if self._first_frame_seen:
+            return
+        self._first_frame_seen = True
+        if self.exit_after_first_frame:
+            self.exit()
+            return
+        self.connect()
+
+    def connect(self) -> None:
+        """(Re)connect to the server, then resume the last session when its token is still valid."""
+        self.run_worker(self._connect_and_resume(), group="connection", exclusive=True, exit_on_error=False)
+
+    async def _prepare(self) -> tuple[Connection, CredentialStore]:
+        import asyncio
+        import importlib
+
+        # The heavy imports happen in a thread, so the interface keeps answering keys meanwhile.
+        await asyncio.to_thread(importlib.import_module, "banqo_tui.api.client")
+        if self.connection is None:
+            from banqo_tui.connection import Connection
+
+            self.connection = Connection(self.config)
+        if self.credentials is None:
+            from banqo_tui.credentials import CredentialStore
+
+            self.credentials = CredentialStore()
+        return self.connection, self.credentials
+
+    async def api(self) -> BanqoClient:
+        """The API client; waits for the connection when it is still being made."""
+        connection, _credentials = await self._prepare()
+        self._client = await connection.client()
+        return self._client
+
+    async def _connect_and_resume(self) -> None:
+        self.connection_state = "connecting"
+        self.connection_problem = ""
+        try:
+            client = await self.api()
+            connection, credentials = await self._prepare()
+            if connection.is_demo:
+                client.token = await connection.demo_token()
+                summary = await client.me.summary()
+                self._enter(summary.email, f"{summary.first_name} {summary.last_name}")
+                self.connection_state = "ready"
+                return
+            email = credentials.last_email(connection.label)
+            if email:
+                self._sign_in_screen_prefill(email)
+                token = await credentials.load(email, connection.label)
+                if token:
+                    client.token = token
+                    try:
+                        summary = await client.me.summary()
+                    except errors.NotSignedIn:
+                        client.token = None
+                        await credentials.delete(email, connection.label)
+                    else:
+                        self.connection_state = "ready"
+                        self._enter(summary.email, f"{summary.first_name} {summary.last_name}")
+                        return
+            await client.health()
+            self.connection_state = "ready"
+        except errors.ServerUnreachable as exc:
+            self.connection_problem = exc.message
+            self.connection_state = "unreachable"
+            self.notify(exc.message, severity="error", markup=False)
+        except Exception as exc:  # noqa: BLE001 - shown as a message, logged with its traceback
+            self.connection_problem = _("La connexion au serveur a échoué.")
+            self.connection_state = "failed"
+            self.report_error(exc)
+
+    def _sign_in_screen_prefill(self, email: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.prefill_email(email)
+
+    # --- signing in and out ------------------------------------------------------------------------
+
+    def signed_in_with(self, answer: SessionToken) -> None:
+        """Keep the new session (keyring, last email) and open « Votre résumé »."""
+        self.run_worker(self._keep_session(answer), group="session", exit_on_error=False)
+
+    async def _keep_session(self, answer: SessionToken) -> None:
+        connection, credentials = await self._prepare()
+        email = answer.account.email
+        if not connection.is_demo:
+            saved = await credentials.save(email, connection.label, answer.token)
+            credentials.remember_email(connection.label, email)
+            if not saved and not self._memory_notice_shown:
+                self._memory_notice_shown = True
+                self.notify(
+                    _(
+                        "Aucun trousseau de clés utilisable sur cet ordinateur : votre session ne durera que "
+                        "le temps de ce lancement, et il faudra vous reconnecter la prochaine fois."
+                    ),
+                    severity="warning",
+                    timeout=12,
+                )
+        self._enter(email, f"{answer.account.first_name} {answer.account.last_name}")
+
+    def _enter(self, email: str, name: str) -> None:
+        from banqo_tui.screens.summary import SummaryScreen
+
+        self.account_email = email
+        self.account_name = name
+        self.signed_in = True
+        self._reset_to(SummaryScreen())
+
+    def _reset_to(self, screen: Screen[Any]) -> None:
+        """Make ``screen`` the only one above the empty base screen (signing in or out leaves nothing)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def back_to_sign_in(self, notice: str | None = None, *, severity: SeverityLevel = "information") -> None:
+        """Show the sign-in screen, the last email filled in, with ``notice`` as a notification."""
+        email = self.account_email
+        self.signed_in = False
+        self.account_name = ""
+        if self._client is not None:
+            self._client.token = None
+        self._reset_to(SignInScreen(email=email))
+        if notice:
+            self.notify(notice, severity=severity)
+
+    def session_ended(self) -> None:
+        """The server no longer knows our session: forget its token and ask to sign in again."""
+        self.run_worker(self._forget_session(), group="session", exit_on_error=False)
+
+    async def _forget_session(self) -> None:
+        email = self.account_email
+        if email and self.connection is not None and self.credentials is not None:
+            if not self.connection.is_demo:
+                await self.credentials.delete(email, self.connection.label)
+        self.back_to_sign_in(_("Votre session a pris fin. Connectez-vous de nouveau."), severity="warning")
+
+    async def _sign_out(self) -> None:
+        client = self._client
+        if client is not None:
+            try:
+                await client.sessions.sign_out()
+            except errors.NotSignedIn:
+                pass  # already ended on the server: signing out here is all that is left
+            except errors.BanqoError as exc:
+                self.notify(
+                    _("Le serveur n'a pas confirmé la fin de la session : {reason}").format(
+                        reason=exc.message
+                    ),
+                    severity="warning",
+                    markup=False,
+                )
+            finally:
+                client.token = None
+        if self.account_email and self.connection is not None and self.credentials is not None:
+            if not self.connection.is_demo:
+                await self.credentials.delete(self.account_email, self.connection.label)
+        self.back_to_sign_in(_("Vous êtes déconnecté."))
+
+    # --- actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        spec = commands.ACTIONS_BY_NAME.get(action)
+        if spec is not None and spec.signed_in_only and not self.signed_in:
+            return False
+        # Already there: hidden, which also leaves room in an 80-column footer.
+        current = self._screen_under_palette().id
+        if action == "summary" and current == "summary-screen":
+            return False
+        if action == "settings" and current == "settings-screen":
+            return False
+        return True
+
+    def _screen_under_palette(self) -> Screen[Any]:
+        """The screen the teacher is on, even while the command palette is open over it."""
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, CommandPalette):
+                return screen
+        return self.screen
+
+    def watch_signed_in(self, _signed_in: bool) -> None:
+        self.refresh_bindings()
+
+    def _find_screen(self, kind: type[Screen[Any]]) -> Screen[Any] | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, kind):
+                return screen
+        return None
+
+    def _pop_to(self, screen: Screen[Any]) -> None:
+        while self.screen is not screen and len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_summary(self) -> None:
+        """Go to « Votre résumé »."""
+        from banqo_tui.screens.summary import SummaryScreen
+
+        found = self._find_screen(SummaryScreen)
+        if found is not None:
+            self._pop_to(found)
+        else:
+            self._reset_to(SummaryScreen())
+
+    def action_settings(self) -> None:
+        """Open « Mes paramètres » (above the résumé, so Escape goes back to it)."""
+        from banqo_tui.screens.settings import SettingsScreen
+
+        found = self._find_screen(SettingsScreen)
+        if found is not None:
+            self._pop_to(found)
+            return
+        self.action_summary()
+        self.push_screen(SettingsScreen())
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen and the global ones; F1 again closes it."""
+        from banqo_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_messages(self) -> None:
+        """Show this run's messages, newest first; F4 again closes it."""
+        from banqo_tui.screens.messages import MessagesScreen
+
+        if isinstance(self.screen, MessagesScreen):
+            self.pop_screen()
+            return
+        self.push_screen(MessagesScreen())
+
+    def action_sign_out(self) -> None:
+        self.run_worker(self._sign_out(), group="session", exclusive=True, exit_on_error=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C no longer quits in Textual: say which key does, in the interface's language."""
+        self.notify(_("Pour quitter BanqO, appuyez sur Ctrl+Q."))
+
+    def action_retry_connection(self) -> None:
+        self.connect()
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Chercher une commande…"), id="--command-palette"))
+
+    def action_change_theme(self) -> None:
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Chercher un thème…")))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands, in the interface's language (BanqO's are in ``commands.BanqoCommands``)."""
+        yield SystemCommand(_("Thème"), _("Changer les couleurs de l'interface"), self.action_change_theme)
+        yield SystemCommand(
+            _("Touches"), _("Les touches de cet écran et les touches globales (F1)"), self.action_help
+        )
+        if screen.maximized is not None:
+            yield SystemCommand(
+                _("Réduire"), _("Rendre au panneau sa taille normale"), screen.action_minimize
+            )
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(_("Agrandir"), _("Agrandir le panneau actif"), screen.action_maximize)
+        yield SystemCommand(
+            _("Capture d'écran"),
+            _("Enregistrer l'écran dans un fichier SVG"),
+            lambda: self.set_timer(0.1, self._save_screenshot),
+        )
+
+    def _save_screenshot(self) -> None:
+        path = self.save_screenshot()
+        self.notify(_("Capture enregistrée : {path}").format(path=path), markup=False)
+
+    # --- messages and errors -------------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, and keep it in the messages log (F4)."""
+        text = message
+        if markup:
+            from textual.markup import MarkupError, to_content
+
+            try:
+                text = to_content(message).plain
+            except MarkupError:
+                markup = False
+        self.messages.add(str(severity), text, title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def report_error(self, exc: BaseException, field_target: object | None = None) -> None:
+        """Tell the user what went wrong: field messages under their fields, others as notifications.
+
+        ``field_target`` is the screen (or any object with ``show_field_errors``) whose fields may hold the
+        messages. Unexpected exceptions are logged and shown as one generic sentence, never a traceback.
+        """
+        place = getattr(field_target, "show_field_errors", None)
+
+        def show(field_errors: dict[str, list[str]]) -> None:
+            unplaced = place(field_errors) if place is not None else field_errors
+            for messages in unplaced.values():
+                for message in messages:
+                    self.notify(message, severity="error", markup=False)
+
+        if isinstance(exc, errors.NotSignedIn):
+            if self.signed_in:
+                self.session_ended()
+            else:
+                self.notify(exc.message, severity="error", markup=False)
+        elif isinstance(exc, errors.TooManyRequests):
+            field_errors = exc.errors or {
+                "password": [
+                    " ".join(part for part in (exc.message, retry_delay_text(exc.retry_after)) if part)
+                ]
+            }
+            show(field_errors)
+        elif isinstance(exc, errors.ApiError) and exc.errors:
+            show(exc.errors)
+        elif isinstance(exc, errors.ServerUnreachable):
+            if not self.signed_in:
+                self.connection_problem = exc.message
+                self.connection_state = "unreachable"
+            self.notify(exc.message, severity="error", markup=False)
+        elif isinstance(exc, errors.BanqoError):
+            self.notify(exc.message, severity="error", markup=False)
+        else:
+            log.error("unexpected error", exc_info=exc)
+            self.notify(
+                _(
+                    "Une erreur inattendue est survenue. Réessayez; si elle revient, "
+                    "le journal de BanqO en garde les détails."
+                ),
+                severity="error",
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    async def on_unmount(self) -> None:
+        if self.connection is not None:
+            try:
+                await self.connection.aclose()
+            except Exception as exc:  # noqa: BLE001 - closing must not hide the real way out
+                log.info("closing the connection: %r", exc)

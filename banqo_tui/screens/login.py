@@ -1,0 +1,259 @@
+"""The first screen: sign in, or create an account. Drawn before anything heavy is imported."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.lazy import Lazy
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from banqo_tui.api import errors
+from banqo_tui.i18n import N_, _
+from banqo_tui.screens.base import BanqoScreen, ScreenTitle
+from banqo_tui.widgets.field import Field
+
+SIGN_IN_TAB = "sign-in"
+SIGN_UP_TAB = "sign-up"
+
+
+def server_description(label: str) -> str:
+    """The server this run talks to, in words."""
+    if label == "local":
+        return _("BanqO sur cet ordinateur")
+    if label == "demo":
+        return _("compte de démonstration sur cet ordinateur")
+    return label
+
+
+class SignInScreen(BanqoScreen):
+    """« Se connecter » and « Créer un compte », each a short form whose errors appear under their fields."""
+
+    BINDINGS = [
+        Binding("f5", "show_tab('sign-in')", N_("Se connecter"), key_display="F5", id="sign_in.sign_in_tab"),
+        Binding(
+            "f6", "show_tab('sign-up')", N_("Créer un compte"), key_display="F6", id="sign_in.sign_up_tab"
+        ),
+        Binding("ctrl+r", "retry_connection", N_("Réessayer"), id="sign_in.retry"),
+        # A priority binding, so that the focus moves before the next typed keys are read (typing ahead).
+        Binding("enter", "next_field", N_("Champ suivant, ou envoyer au dernier champ"), show=False,
+                priority=True, id="sign_in.next_field"),
+    ]
+
+    def __init__(self, email: str | None = None) -> None:
+        super().__init__(id="sign-in-screen")
+        self._initial_email = email or ""
+        self._busy = False
+
+    # --- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ScreenTitle("BanqO")
+        with Center():
+            with Vertical(id="sign-in-form"):
+                yield Static(
+                    _("Plans d'intervention et de transition à partir d'une banque d'objectifs."),
+                    id="tagline",
+                )
+                with TabbedContent(id="sign-in-tabs", initial=SIGN_IN_TAB):
+                    with TabPane(_("Se connecter"), id=SIGN_IN_TAB):
+                        yield Field(
+                            _("Courriel"),
+                            "email",
+                            value=self._initial_email,
+                            id="sign-in-email",
+                            max_length=320,
+                        )
+                        yield Field(
+                            _("Mot de passe"),
+                            "password",
+                            password=True,
+                            id="sign-in-password",
+                            max_length=512,
+                        )
+                        yield Button(_("Se connecter"), id="sign-in-submit", variant="primary", compact=True)
+                    with TabPane(_("Créer un compte"), id=SIGN_UP_TAB):
+                        # Built just after the first frame: the screen appears sooner.
+                        yield Lazy(
+                            Vertical(
+                                Field(_("Prénom"), "first_name", id="sign-up-first-name", max_length=200),
+                                Field(_("Nom"), "last_name", id="sign-up-last-name", max_length=200),
+                                Field(_("Courriel"), "email", id="sign-up-email", max_length=320),
+                                Field(
+                                    _("Mot de passe"),
+                                    "password",
+                                    password=True,
+                                    id="sign-up-password",
+                                    max_length=512,
+                                ),
+                                Button(_("Créer le compte"), id="sign-up-submit", variant="primary", compact=True),
+                                id="sign-up-fields",
+                            )
+                        )
+                yield Static("", id="connection-status", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "connection_state", self._show_connection_state)
+        self.call_after_refresh(self.banqo.first_frame_drawn)
+        if self._initial_email:
+            self.field("sign-in-password").focus_input()
+        else:
+            self.field("sign-in-email").focus_input()
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def field(self, field_id: str) -> Field:
+        return self.query_one(f"#{field_id}", Field)
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or SIGN_IN_TAB
+
+    def _pane_fields(self, tab: str | None = None) -> list[Field]:
+        pane = self.query_one(f"#{tab or self.active_tab}", TabPane)
+        return list(pane.query(Field))
+
+    def _field_is_active(self, field: Widget) -> bool:
+        pane = self.query_one(f"#{self.active_tab}", TabPane)
+        return field in pane.query(Field)
+
+    def prefill_email(self, email: str) -> None:
+        """Fill in the last email used, unless the teacher has started typing one."""
+        email_field = self.field("sign-in-email")
+        if email_field.value:
+            return
+        email_field.value = email
+        if self.focused is None or self.focused is email_field.input:
+            self.field("sign-in-password").focus_input()
+
+    def _show_connection_state(self, state: str) -> None:
+        status = self.query_one("#connection-status", Static)
+        label = self.banqo.connection.label if self.banqo.connection else self.banqo.config.server_label
+        if self._busy and state in ("connecting", "ready"):
+            status.update(_("Vérification en cours…"))
+        elif state == "connecting":
+            status.update(_("Connexion au serveur…"))
+        elif state == "ready":
+            status.update(_("Serveur : {server}").format(server=server_description(label)))
+        else:
+            problem = self.banqo.connection_problem or _("Le serveur ne répond pas.")
+            status.update(_("{problem} Ctrl+R : réessayer.").format(problem=problem))
+        status.set_class(state in ("unreachable", "failed"), "-problem")
+        self.refresh_bindings()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._show_connection_state(self.banqo.connection_state)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry_connection":
+            return self.banqo.connection_state in ("unreachable", "failed")
+        if action == "next_field":
+            return self._focused_field() is not None
+        return True
+
+    def _focused_field(self) -> Field | None:
+        focused = self.focused
+        if isinstance(focused, Input) and isinstance(focused.parent, Widget):
+            field = focused.parent.parent
+            if isinstance(field, Field):
+                return field
+        return None
+
+    def action_show_tab(self, tab: str) -> None:
+        """Show the « Se connecter » or « Créer un compte » form, its first empty field focused."""
+        self.query_one(TabbedContent).active = tab
+        fields = self._pane_fields(tab)
+        empty = [field for field in fields if not field.value]
+        (empty or fields)[0].focus_input()
+
+    def action_retry_connection(self) -> None:
+        self.banqo.connect()
+
+    # --- input -----------------------------------------------------------------------------------
+
+    def action_next_field(self) -> None:
+        """Enter goes to the next field, and submits the form from the last one."""
+        current = self._focused_field()
+        fields = self._pane_fields()
+        if current not in fields:
+            return
+        index = fields.index(current)
+        if index + 1 < len(fields):
+            self.set_focus(fields[index + 1].input)
+        else:
+            self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "sign-in-submit":
+            self.submit(SIGN_IN_TAB)
+        elif event.button.id == "sign-up-submit":
+            self.submit(SIGN_UP_TAB)
+
+    def submit(self, tab: str | None = None) -> None:
+        """Check the form of ``tab`` (the active one by default) and send it to the server.
+
+        Keys typed ahead (a paste, a burst over SSH) may still wait in a field's queue when Enter, a priority
+        binding, runs: the form is read only once each field has handled what was sent to it before.
+        """
+        tab = tab or self.active_tab
+        fields = self._pane_fields(tab)
+
+        def settle(remaining: list[Field]) -> None:
+            if remaining:
+                remaining[0].input.call_later(settle, remaining[1:])
+            else:
+                self._submit_now(tab, fields)
+
+        settle(list(fields))
+
+    def _submit_now(self, tab: str, fields: list[Field]) -> None:
+        for field in fields:
+            field.clear_error()
+        missing = [field for field in fields if field.required and not field.value.strip()]
+        for field in missing:
+            field.set_error([_("Ce champ est obligatoire.")])
+        if missing:
+            missing[0].focus_input()
+            return
+        values = {field.name or "": field.value for field in fields}
+        self._set_busy(True)
+        if tab == SIGN_IN_TAB:
+            self._sign_in(values["email"].strip(), values["password"])
+        else:
+            self._sign_up(values)
+
+    @work(group="auth", exclusive=True, exit_on_error=False)
+    async def _sign_in(self, email: str, password: str) -> None:
+        client = await self.banqo.api()
+        answer = await client.sessions.sign_in(email=email, password=password, device=self.banqo.device)
+        self.banqo.signed_in_with(answer)
+
+    @work(group="auth", exclusive=True, exit_on_error=False)
+    async def _sign_up(self, values: dict[str, str]) -> None:
+        client = await self.banqo.api()
+        answer = await client.accounts.sign_up(
+            email=values["email"].strip(),
+            password=values["password"],
+            first_name=values["first_name"].strip(),
+            last_name=values["last_name"].strip(),
+            device=self.banqo.device,
+        )
+        self.banqo.signed_in_with(answer)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "auth" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        self._set_busy(False)
+        if isinstance(event.worker.error, errors.InvalidCredentials):
+            # Wrong email or password: the password goes (wrong, or meant for another email); the email stays.
+            self.field("sign-in-password").value = ""

@@ -1,0 +1,130 @@
+"""« Votre résumé »: the account at a glance — counts, last sign-in, recent activity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Static
+
+from banqo_tui.i18n import N_, _, format_date, format_number, locale_name
+from banqo_tui.screens.base import BanqoScreen, ScreenTitle
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from banqo_tui.api.models import Summary
+
+#: One sentence per ``ActivityKind`` value (the wire model is not imported here: start-up cost).
+ACTIVITY_SENTENCES = {
+    "account_created": N_("Compte créé"),
+    "signed_in": N_("Connexion"),
+    "signed_in_new_device": N_("Connexion depuis un nouvel appareil"),
+    "signed_out": N_("Déconnexion"),
+    "session_ended": N_("Session fermée depuis un autre appareil"),
+    "sign_in_throttled": N_("Connexions suspendues après trop d'essais"),
+}
+
+#: (attribute of ``SummaryCounts``, label), in the order shown.
+COUNT_LABELS = (
+    ("goals", N_("Objectifs dans ma collection")),
+    ("learners", N_("Élèves")),
+    ("plans_open", N_("Plans ouverts")),
+    ("plans_due_soon", N_("Plans à réviser d'ici 30 jours")),
+    ("plans_overdue", N_("Plans en retard")),
+)
+
+
+def moment(at: datetime) -> str:
+    """A date and an hour without seconds, in local time: « 2 nov. 2026, 09 h 00 »."""
+    from babel.dates import format_time
+
+    local = at.astimezone() if at.tzinfo else at
+    return _("{date}, {time}").format(
+        date=format_date(local, "medium"), time=format_time(local, "short", locale=locale_name())
+    )
+
+
+def activity_sentence(kind: str) -> str:
+    """What an activity entry means, in the interface's language."""
+    source = ACTIVITY_SENTENCES.get(str(kind))
+    return _(source) if source else str(kind)
+
+
+class SummaryScreen(BanqoScreen):
+    """« Votre résumé », loaded from the server in a worker; R reloads it."""
+
+    BINDINGS = [
+        Binding("r", "refresh", N_("Actualiser"), id="summary.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="summary-screen")
+        self.summary: Summary | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ScreenTitle(_("Votre résumé"))
+        with VerticalScroll(id="summary-body", can_focus=True):
+            yield Static(_("Chargement du résumé…"), id="greeting", markup=False)
+            yield Static("", id="counts", markup=False)
+            yield Static("", id="last-sign-in", markup=False)
+            yield Static(_("Activité récente"), id="activity-title", classes="section-title")
+            yield Static("", id="activity", markup=False)
+            with Horizontal(id="summary-actions"):
+                yield Button(_("Mes paramètres (F3)"), id="open-settings", compact=True)
+                yield Button(_("Actualiser (R)"), id="refresh-summary", compact=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#summary-body").focus()
+        self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "open-settings":
+            self.app.run_action("settings")
+        elif event.button.id == "refresh-summary":
+            self.load()
+
+    @work(group="summary", exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        """Fetch the résumé and show it."""
+        client = await self.banqo.api()
+        self.show_summary(await client.me.summary())
+
+    def show_summary(self, summary: Summary) -> None:
+        self.summary = summary
+        name = f"{summary.first_name} {summary.last_name}".strip()
+        self.query_one("#greeting", Static).update(_("Bonjour, {name}").format(name=name))
+        width = max(len(_(label)) for _attr, label in COUNT_LABELS) + 2
+        lines = [
+            "{label:<{width}}{count:>5}".format(
+                label=_(label) + " :", width=width, count=format_number(getattr(summary.counts, attr))
+            )
+            for attr, label in COUNT_LABELS
+        ]
+        self.query_one("#counts", Static).update("\n".join(lines))
+        last = summary.last_sign_in
+        if last is None:
+            text = _("Dernière connexion : Première connexion")
+        else:
+            text = _("Dernière connexion : {date}, {device}").format(date=moment(last.at), device=last.device)
+        self.query_one("#last-sign-in", Static).update(text)
+        if summary.recent_activity:
+            activity = "\n".join(
+                "• {date} — {what}{device}".format(
+                    date=moment(entry.at),
+                    what=activity_sentence(entry.kind),
+                    device=f" ({entry.device})" if entry.device else "",
+                )
+                for entry in summary.recent_activity
+            )
+        else:
+            activity = _("Aucune activité récente.")
+        self.query_one("#activity", Static).update(activity)

@@ -1,0 +1,1 @@
+"""Reusable pieces of the BanqO screens, each with its own DEFAULT_CSS."""
