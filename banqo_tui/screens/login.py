@@ -6,9 +6,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.lazy import Lazy
+from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from banqo_tui.api import errors
@@ -51,6 +51,7 @@ class SignInScreen(BanqoScreen):
     # --- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Only the sign-in form is built for the first frame; « Créer un compte » is built on its first visit.
         yield ScreenTitle("BanqO")
         with Center():
             with Vertical(id="sign-in-form"):
@@ -58,8 +59,9 @@ class SignInScreen(BanqoScreen):
                     _("Plans d'intervention et de transition à partir d'une banque d'objectifs."),
                     id="tagline",
                 )
-                with TabbedContent(id="sign-in-tabs", initial=SIGN_IN_TAB):
-                    with TabPane(_("Se connecter"), id=SIGN_IN_TAB):
+                yield Static(self._switch_line(SIGN_IN_TAB), id="form-switch")
+                with ContentSwitcher(id="sign-in-forms", initial=SIGN_IN_TAB):
+                    with Vertical(id=SIGN_IN_TAB, classes="form"):
                         yield Field(
                             _("Courriel"),
                             "email",
@@ -75,26 +77,38 @@ class SignInScreen(BanqoScreen):
                             max_length=512,
                         )
                         yield Button(_("Se connecter"), id="sign-in-submit", variant="primary", compact=True)
-                    with TabPane(_("Créer un compte"), id=SIGN_UP_TAB):
-                        # Built just after the first frame: the screen appears sooner.
-                        yield Lazy(
-                            Vertical(
-                                Field(_("Prénom"), "first_name", id="sign-up-first-name", max_length=200),
-                                Field(_("Nom"), "last_name", id="sign-up-last-name", max_length=200),
-                                Field(_("Courriel"), "email", id="sign-up-email", max_length=320),
-                                Field(
-                                    _("Mot de passe"),
-                                    "password",
-                                    password=True,
-                                    id="sign-up-password",
-                                    max_length=512,
-                                ),
-                                Button(_("Créer le compte"), id="sign-up-submit", variant="primary", compact=True),
-                                id="sign-up-fields",
-                            )
-                        )
+                    yield Vertical(id=SIGN_UP_TAB, classes="form")
                 yield Static("", id="connection-status", markup=False)
         yield Footer(compact=True, show_command_palette=False)
+
+    @staticmethod
+    def _switch_line(active: str) -> Content:
+        """« Se connecter (F5) · Créer un compte (F6) », the shown form marked by ▸ and in bold, not by colour."""
+        parts = []
+        for tab, label, key in (
+            (SIGN_IN_TAB, _("Se connecter"), "F5"),
+            (SIGN_UP_TAB, _("Créer un compte"), "F6"),
+        ):
+            text = f"{label} ({key})"
+            if tab == active:
+                parts.append(Content.styled(f"▸ {text}", "bold underline"))
+            else:
+                parts.append(Content(f"  {text}"))
+        return Content("   ").join(parts)
+
+    async def _ensure_sign_up_form(self) -> None:
+        form = self.query_one(f"#{SIGN_UP_TAB}", Vertical)
+        if form.children:
+            return
+        await form.mount_all(
+            [
+                Field(_("Prénom"), "first_name", id="sign-up-first-name", max_length=200),
+                Field(_("Nom"), "last_name", id="sign-up-last-name", max_length=200),
+                Field(_("Courriel"), "email", id="sign-up-email", max_length=320),
+                Field(_("Mot de passe"), "password", password=True, id="sign-up-password", max_length=512),
+                Button(_("Créer le compte"), id="sign-up-submit", variant="primary", compact=True),
+            ]
+        )
 
     def on_mount(self) -> None:
         self.watch(self.app, "connection_state", self._show_connection_state)
@@ -111,15 +125,14 @@ class SignInScreen(BanqoScreen):
 
     @property
     def active_tab(self) -> str:
-        return self.query_one(TabbedContent).active or SIGN_IN_TAB
+        return self.query_one(ContentSwitcher).current or SIGN_IN_TAB
 
     def _pane_fields(self, tab: str | None = None) -> list[Field]:
-        pane = self.query_one(f"#{tab or self.active_tab}", TabPane)
+        pane = self.query_one(f"#{tab or self.active_tab}", Vertical)
         return list(pane.query(Field))
 
     def _field_is_active(self, field: Widget) -> bool:
-        pane = self.query_one(f"#{self.active_tab}", TabPane)
-        return field in pane.query(Field)
+        return field in self._pane_fields()
 
     def prefill_email(self, email: str) -> None:
         """Fill in the last email used, unless the teacher has started typing one."""
@@ -158,15 +171,16 @@ class SignInScreen(BanqoScreen):
 
     def _focused_field(self) -> Field | None:
         focused = self.focused
-        if isinstance(focused, Input) and isinstance(focused.parent, Widget):
-            field = focused.parent.parent
-            if isinstance(field, Field):
-                return field
+        if isinstance(focused, Input) and isinstance(focused.parent, Field):
+            return focused.parent
         return None
 
-    def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, tab: str) -> None:
         """Show the « Se connecter » or « Créer un compte » form, its first empty field focused."""
-        self.query_one(TabbedContent).active = tab
+        if tab == SIGN_UP_TAB:
+            await self._ensure_sign_up_form()
+        self.query_one(ContentSwitcher).current = tab
+        self.query_one("#form-switch", Static).update(self._switch_line(tab))
         fields = self._pane_fields(tab)
         empty = [field for field in fields if not field.value]
         (empty or fields)[0].focus_input()

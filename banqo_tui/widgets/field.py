@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from banqo_tui.i18n import _
@@ -22,6 +22,10 @@ class Field(Vertical):
 
     DEFAULT_CSS = """
     Field {
+        layout: grid;
+        grid-size: 2;
+        grid-columns: 18 1fr;
+        grid-rows: 1 auto;
         height: auto;
         padding: 0 1 0 0;
         border-left: blank;
@@ -36,9 +40,6 @@ class Field(Vertical):
     Field:focus-within .field--label {
         text-style: bold underline;
     }
-    Field > .field--row {
-        height: 1;
-    }
     Field .field--label {
         width: 18;
         height: 1;
@@ -52,6 +53,7 @@ class Field(Vertical):
         background: $panel-lighten-2;
     }
     Field .field--error {
+        column-span: 2;
         height: auto;
         min-height: 1;
         padding-left: 18;
@@ -100,9 +102,8 @@ class Field(Vertical):
         self.error_text = ""
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="field--row"):
-            yield self._label
-            yield self.input
+        yield self._label
+        yield self.input
         yield self._error
 
     def on_mount(self) -> None:

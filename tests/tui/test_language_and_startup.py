@@ -7,10 +7,11 @@ import sys
 from dataclasses import replace
 
 import pytest
-from .conftest import DEVICE, SIZE, settle
-from textual.widgets import Tab
+from textual.widgets import Static
 
 from banqo_tui import i18n
+
+from .conftest import DEVICE, SIZE, settle
 
 HEAVY_MODULES = (
     "httpx",
@@ -56,9 +57,9 @@ async def test_english_mode_shows_english_labels(make_app, memory_keyring):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        tabs = [tab.label.plain for tab in app.screen.query(Tab)]
-        assert tabs == [i18n._("Se connecter"), i18n._("Créer un compte")]
-        assert "Se connecter" not in tabs
+        switch = str(app.screen.query_one("#form-switch", Static).render())
+        assert "Sign in (F5)" in switch and "Create an account (F6)" in switch
+        assert "Se connecter" not in switch
         descriptions = {binding.description for _key, binding in app._bindings}
         assert i18n._("Quitter") in descriptions and "Quitter" not in descriptions
 

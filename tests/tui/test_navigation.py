@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .conftest import SIZE, settle, type_into
 from textual.command import CommandList, CommandPalette
 
 from banqo_tui.app import BanqoApp
+
+from .conftest import SIZE, settle, type_into
 
 
 async def signed_up(pilot) -> BanqoApp:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from textual.widgets import ContentSwitcher
+
 from .conftest import PASSWORD, SIZE, keys, settle, type_into
-from textual.widgets import TabbedContent
 
 
 def field(app, field_id: str):
@@ -13,7 +14,7 @@ def field(app, field_id: str):
 async def open_sign_up(pilot) -> None:
     await pilot.press("f6")
     await pilot.pause()
-    assert pilot.app.screen.query_one(TabbedContent).active == "sign-up"
+    assert pilot.app.screen.query_one(ContentSwitcher).current == "sign-up"
 
 
 async def fill_sign_up(pilot, first: str, last: str, email: str, password: str) -> None:
