@@ -33,10 +33,11 @@ class SignInScreen(BanqoScreen):
     """« Se connecter » and « Créer un compte », each a short form whose errors appear under their fields."""
 
     BINDINGS = [
-        Binding("f5", "show_tab('sign-in')", N_("Se connecter"), key_display="F5", id="sign_in.sign_in_tab"),
-        Binding(
-            "f6", "show_tab('sign-up')", N_("Créer un compte"), key_display="F6", id="sign_in.sign_up_tab"
-        ),
+        # Priority bindings, like Tab: the focus moves before the keys typed next are handed to a field.
+        Binding("f5", "show_tab('sign-in')", N_("Se connecter"), key_display="F5", priority=True,
+                id="sign_in.sign_in_tab"),
+        Binding("f6", "show_tab('sign-up')", N_("Créer un compte"), key_display="F6", priority=True,
+                id="sign_in.sign_up_tab"),
         Binding("ctrl+r", "retry_connection", N_("Réessayer"), id="sign_in.retry"),
         # A priority binding, so that the focus moves before the next typed keys are read (typing ahead).
         Binding("enter", "next_field", N_("Champ suivant, ou envoyer au dernier champ"), show=False,
@@ -96,7 +97,7 @@ class SignInScreen(BanqoScreen):
                 parts.append(Content(f"  {text}"))
         return Content("   ").join(parts)
 
-    async def _ensure_sign_up_form(self) -> None:
+    async def _build_sign_up_form(self) -> None:
         form = self.query_one(f"#{SIGN_UP_TAB}", Vertical)
         if form.children:
             return
@@ -113,6 +114,8 @@ class SignInScreen(BanqoScreen):
     def on_mount(self) -> None:
         self.watch(self.app, "connection_state", self._show_connection_state)
         self.call_after_refresh(self.banqo.first_frame_drawn)
+        # Built right after the first frame, so that F6 switches at once and what is typed next lands there.
+        self.call_after_refresh(self._build_sign_up_form)
         if self._initial_email:
             self.field("sign-in-password").focus_input()
         else:
@@ -177,8 +180,8 @@ class SignInScreen(BanqoScreen):
 
     async def action_show_tab(self, tab: str) -> None:
         """Show the « Se connecter » or « Créer un compte » form, its first empty field focused."""
-        if tab == SIGN_UP_TAB:
-            await self._ensure_sign_up_form()
+        if tab == SIGN_UP_TAB and not self.query_one(f"#{SIGN_UP_TAB}", Vertical).children:
+            await self._build_sign_up_form()  # only when F6 comes within the first frame's instant
         self.query_one(ContentSwitcher).current = tab
         self.query_one("#form-switch", Static).update(self._switch_line(tab))
         fields = self._pane_fields(tab)

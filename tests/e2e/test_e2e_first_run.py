@@ -18,8 +18,7 @@ PASSWORD = "des galets sur la plage"
 
 def sign_up(terminal) -> None:
     terminal.wait_for("Se connecter")
-    terminal.send("F6")  # « Créer un compte »
-    terminal.wait_for("Prénom")
+    terminal.send("F6")  # « Créer un compte », typed straight after: nothing may land in the other form
     terminal.type("Camille")
     terminal.send("Tab")
     terminal.type("Tremblay")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import ContentSwitcher
 
 from .conftest import PASSWORD, SIZE, keys, settle, type_into
@@ -102,6 +103,22 @@ async def test_too_short_password_is_explained_under_the_password(make_app, memo
         assert "au moins 8 caractères" in password.error_text
         assert password.value == "court"
         assert field(app, "sign-up-email").value == "camille@example.org"
+
+
+@pytest.mark.parametrize("password", ["motdepasse", "azertyuiop"])
+async def test_too_common_password_is_explained_under_the_password_and_the_names_stay(
+    make_app, memory_keyring, password
+):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill_sign_up(pilot, "Camille", "Tremblay", "camille@example.org", password)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.id == "sign-in-screen"
+        assert "courant" in field(app, "sign-up-password").error_text
+        assert field(app, "sign-up-first-name").value == "Camille"
+        assert field(app, "sign-up-last-name").value == "Tremblay"
 
 
 async def test_empty_fields_are_flagged_without_asking_the_server(make_app, memory_keyring):
