@@ -136,11 +136,28 @@ class BanqoApp(App[None]):
         self._memory_notice_shown = False
         self.register_theme(BANQO_THEME)
         self.register_theme(BANQO_LIGHT_THEME)
-        self.theme = config.theme if config.theme in self.available_themes else BANQO_THEME.name
+        self._set_initial_theme(config.theme if config.theme in self.available_themes else BANQO_THEME.name)
         if config.accessible:
             self.animation_level = "none"
 
     # --- start-up -------------------------------------------------------------------------------
+
+    def _set_initial_theme(self, name: str) -> None:
+        """Choose the theme before the first stylesheet is built.
+
+        Assigning ``theme`` runs Textual's watcher, which re-parses every stylesheet once the app has
+        started: ~45 ms before the first frame (bench/startup). Before the start, setting the value
+        quietly is enough, since the first parse reads the theme's variables.
+        """
+        theme = self.get_theme(name)
+        if theme is None or theme.dark != self.current_theme.dark:
+            self.theme = name  # the dark/light switch needs the watcher's full work
+            return
+        previous = self.current_theme.name
+        self.set_reactive(BanqoApp.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())  # App.__init__ read the default theme's
+        self.remove_class(f"-theme-{previous}")
+        self.add_class(f"-theme-{name}")
 
     @property
     def accessible(self) -> bool:

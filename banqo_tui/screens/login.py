@@ -48,6 +48,7 @@ class SignInScreen(BanqoScreen):
         super().__init__(id="sign-in-screen")
         self._initial_email = email or ""
         self._busy = False
+        self._retry_shown = False
 
     # --- layout ----------------------------------------------------------------------------------
 
@@ -114,8 +115,9 @@ class SignInScreen(BanqoScreen):
     def on_mount(self) -> None:
         self.watch(self.app, "connection_state", self._show_connection_state)
         self.call_after_refresh(self.banqo.first_frame_drawn)
-        # Built right after the first frame, so that F6 switches at once and what is typed next lands there.
-        self.call_after_refresh(self._build_sign_up_form)
+        if not self.banqo.exit_after_first_frame:
+            # Built right after the first frame, so that F6 switches at once and what is typed next lands there.
+            self.call_after_refresh(self._build_sign_up_form)
         if self._initial_email:
             self.field("sign-in-password").focus_input()
         else:
@@ -158,8 +160,11 @@ class SignInScreen(BanqoScreen):
         else:
             problem = self.banqo.connection_problem or _("Le serveur ne répond pas.")
             status.update(_("{problem} Ctrl+R : réessayer.").format(problem=problem))
-        status.set_class(state in ("unreachable", "failed"), "-problem")
-        self.refresh_bindings()
+        problem = state in ("unreachable", "failed")
+        status.set_class(problem, "-problem")
+        if problem != self._retry_shown:  # the footer is rebuilt on each refresh: only when Ctrl+R comes or goes
+            self._retry_shown = problem
+            self.refresh_bindings()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
