@@ -8,12 +8,13 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from banqo_tui.api import errors
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
+from banqo_tui.widgets.action_button import ActionButton
 from banqo_tui.widgets.field import Field
 
 SIGN_IN_TAB = "sign-in"
@@ -78,7 +79,7 @@ class SignInScreen(BanqoScreen):
                             id="sign-in-password",
                             max_length=512,
                         )
-                        yield Button(_("Se connecter"), id="sign-in-submit", variant="primary", compact=True)
+                        yield ActionButton(_("Se connecter"), id="sign-in-submit")
                     yield Vertical(id=SIGN_UP_TAB, classes="form")
                 yield Static("", id="connection-status", markup=False)
         yield Footer(compact=True, show_command_palette=False)
@@ -108,7 +109,7 @@ class SignInScreen(BanqoScreen):
                 Field(_("Nom"), "last_name", id="sign-up-last-name", max_length=200),
                 Field(_("Courriel"), "email", id="sign-up-email", max_length=320),
                 Field(_("Mot de passe"), "password", password=True, id="sign-up-password", max_length=512),
-                Button(_("Créer le compte"), id="sign-up-submit", variant="primary", compact=True),
+                ActionButton(_("Créer le compte"), id="sign-up-submit"),
             ]
         )
 
@@ -210,7 +211,7 @@ class SignInScreen(BanqoScreen):
         else:
             self.submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_action_button_pressed(self, event: ActionButton.Pressed) -> None:
         event.stop()
         if event.button.id == "sign-in-submit":
             self.submit(SIGN_IN_TAB)

@@ -94,7 +94,6 @@ class Field(Vertical):
             select_on_focus=False,
             id=f"{id}-input" if id else None,
         )
-        self.input.tooltip = label
         self._label = Label(label, classes="field--label")
         self._error = Static("", classes="field--error", markup=False)
         self.errors: list[str] = []
@@ -136,7 +135,7 @@ class Field(Vertical):
         self.error_text = ""
         self._error.update("")
         self._label.update(self.label_text)
-        self.input.tooltip = self.label_text
+        self.input.tooltip = None
         self.remove_class("-invalid")
 
     def focus_input(self) -> None:
