@@ -121,6 +121,8 @@ class BanqoApp(App[None]):
         super().__init__()
         #: For bench/startup: stop as soon as the first screen is drawn.
         self.exit_after_first_frame = exit_after_first_frame
+        #: Where warnings and unexpected errors are logged (set by the command line).
+        self.log_path: Path | None = None
         self._first_frame_seen = False
         commands.translate_bindings(self, order=[action.key for action in commands.ACTIONS])
         self.config = config
@@ -471,6 +473,19 @@ class BanqoApp(App[None]):
                 markup = False
         self.messages.add(str(severity), text, title)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _fatal_error(self) -> None:
+        """An error no handler caught: the details go to the log, the user gets one sentence.
+
+        Textual would print a traceback with local variables, which may hold a password or a token.
+        """
+        log.error("BanqO stopped on an unexpected error", exc_info=self._exception)
+        self._exit_renderables.append(
+            _("BanqO s'est arrêté à cause d'une erreur inattendue. Les détails sont dans le journal : {path}").format(
+                path=self.log_path or "-"
+            )
+        )
+        self._close_messages_no_wait()
 
     def report_error(self, exc: BaseException, field_target: object | None = None) -> None:
         """Tell the user what went wrong: field messages under their fields, others as notifications.

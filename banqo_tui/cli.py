@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     bench = bool(os.environ.get("BANQO_EXIT_AFTER_FIRST_FRAME"))  # bench/startup: stop at the first frame
     app = BanqoApp(config, exit_after_first_frame=bench)
+    app.log_path = log_path
     try:
         app.run(headless=bench)
     except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback

@@ -77,3 +77,23 @@ async def test_demo_opens_the_resume_without_a_password(config, state_file, tmp_
         assert app.screen.id == "summary-screen"
         assert app.screen.query_one("#greeting").render().plain.startswith("Bonjour, Camille")
     assert credentials.last_email("demo") is None  # the demo's token is never kept
+
+
+async def test_an_unexpected_error_shows_a_sentence_never_a_traceback(make_app, memory_keyring, tmp_path, capsys):
+    """Textual's traceback lists local variables (a typed password…): the app replaces it by a sentence."""
+    app = make_app()
+    app.log_path = tmp_path / "banqo.log"
+
+    def broken() -> None:
+        raise RuntimeError("motdepasse-secret")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.call_later(broken)
+            await pilot.pause()
+    printed = " ".join(capsys.readouterr().err.split())
+    assert "BanqO s'est arrêté à cause d'une erreur inattendue." in printed
+    assert "banqo.log" in printed
+    assert "Traceback" not in printed and "motdepasse-secret" not in printed
+    assert app.return_code == 1
