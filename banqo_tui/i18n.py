@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ def normalise_language(value: str | None) -> str | None:
     return head if head in LANGUAGES else None
 
 
-def language_from_environment(environ: dict[str, str] | None = None) -> str:
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
     """The language picked from ``LC_ALL``, ``LC_MESSAGES`` or ``LANG``, else French."""
     env = os.environ if environ is None else environ
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
