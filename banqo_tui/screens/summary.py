@@ -105,7 +105,10 @@ class SummaryScreen(BanqoScreen):
         width = max(len(_(label)) for _attr, label in COUNT_LABELS) + 2
         lines = [
             "{label:<{width}}{count:>5}".format(
-                label=_(label) + " :", width=width, count=format_number(getattr(summary.counts, attr))
+                # Translators: a count's label followed by its colon (French puts a space before it).
+                label=_("{label} :").format(label=_(label)),
+                width=width,
+                count=format_number(getattr(summary.counts, attr)),
             )
             for attr, label in COUNT_LABELS
         ]
