@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -11,18 +10,11 @@ import pytest
 from banqo_tui.api.client import BanqoClient
 
 
-def cheap_settings(tmp_path: Path, **overrides):
-    from banqo_server.settings import Settings
-
-    return Settings(data_dir=tmp_path, argon2_time_cost=1, argon2_memory_cost=1024, argon2_parallelism=1,
-                    **overrides)
-
-
 @pytest.fixture
-def server_app(tmp_path: Path):
+def server_app(cheap_settings):
     from banqo_server.app import create_app
 
-    return create_app(cheap_settings(tmp_path))
+    return create_app(cheap_settings())
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 import warnings
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,28 +22,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette's notice about httpx in its TestClient
     from fastapi.testclient import TestClient
 
-CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost": 8, "argon2_parallelism": 1}
 PASSWORD = "une phrase de passe"
 
 
-
-
-class MovableClock:
-    """A clock tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock() -> MovableClock:
-    return MovableClock()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -69,8 +49,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, clock: MovableClock) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path, clock=clock, **CHEAP_ARGON2)
+def settings(database_url: str, tmp_path: Path, cheap_settings: Callable[..., Settings]) -> Settings:
+    return cheap_settings(database_url=database_url, data_dir=tmp_path)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +20,6 @@ from banqo_tui.config import Config
 SIZE = (80, 24)
 PASSWORD = "une phrase de passe"
 DEVICE = "Terminal de test"
-
-
-class FixedClock:
-    """The server's clock, still unless a test moves it."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 class MemoryKeyring(KeyringBackend):
@@ -68,24 +54,10 @@ def french_and_fixed_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def server_app(tmp_path: Path, clock: FixedClock) -> Any:
+def server_app(tmp_path: Path, cheap_settings: Callable[..., Any]) -> Any:
     from banqo_server.app import create_app
-    from banqo_server.settings import Settings
 
-    settings = Settings(
-        data_dir=tmp_path / "server",
-        database_url=f"sqlite:///{tmp_path / 'banqo-test.sqlite3'}",
-        argon2_time_cost=1,
-        argon2_memory_cost=8,
-        argon2_parallelism=1,
-        clock=clock,
-    )
-    return create_app(settings)
+    return create_app(cheap_settings(database_url=f"sqlite:///{tmp_path / 'banqo-test.sqlite3'}"))
 
 
 @pytest.fixture
@@ -149,7 +121,7 @@ def make_app(config: Config, make_connection: Callable[[], Any], state_file: Pat
 
 
 @pytest.fixture
-def create_account(server_app: Any, clock: FixedClock) -> Callable[..., Awaitable[None]]:
+def create_account(server_app: Any, clock: Any) -> Callable[..., Awaitable[None]]:
     """Create an account straight through the API (faster than typing it)."""
 
     async def create(
