@@ -14,11 +14,13 @@ from banqo_server.db import make_engine, make_session_factory
 from banqo_server.i18n import LanguageMiddleware
 from banqo_server.migrations import upgrade
 from banqo_server.routes import API_PREFIX, api_router
+from banqo_server.services import catalogue
 from banqo_server.services.passwords import Passwords
 from banqo_server.settings import Settings
 
 DESCRIPTION = (
-    "The BanqO API: accounts, sessions and the teacher's summary. Errors are RFC 9457 "
+    "The BanqO API: accounts, sessions, the teacher's summary, the goal bank (catalogue, collection, "
+    "learners). Errors are RFC 9457 "
     "`application/problem+json` with per-field messages in `errors`, translated from `Accept-Language` "
     "(fr-CA by default, en-CA)."
 )
@@ -29,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
+    catalogue.sync(engine, settings.now())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

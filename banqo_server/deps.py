@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -58,3 +58,31 @@ def current_account(session: CurrentSession) -> Account:
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(description='The `ETag` of the version read (`"3"`); required to change or delete.'),
+    ] = None,
+) -> int | None:
+    """The version named by ``If-Match`` (``"3"``, ``W/"3"`` or ``3``); None when absent (→ 428)."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        return -1  # never a current version: answered 412 with the current one
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
+
+
+def request_language() -> str:
+    """``fr`` or ``en``: the language the request was answered in (from ``Accept-Language``)."""
+    from banqo_server.i18n import current_language
+
+    return current_language()[:2]
+
+
+RequestLanguage = Annotated[str, Depends(request_language)]

@@ -14,13 +14,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from banqo_server.i18n import _, language_of_headers, ngettext, use_language
 from banqo_server.services.errors import (
+    Conflict,
     EmailTaken,
     InvalidCredentials,
     InvalidInput,
     NotFound,
     NotSignedIn,
     ServiceError,
+    TooLarge,
     TooManyAttempts,
+    VersionMismatch,
+    VersionRequired,
 )
 from banqo_tui.api.models import Problem
 
@@ -38,6 +42,7 @@ def status_title(status: int) -> str:
         405: _("Méthode non permise"),
         409: _("Conflit"),
         412: _("Version périmée"),
+        413: _("Contenu trop volumineux"),
         422: _("Données invalides"),
         428: _("Version requise"),
         429: _("Trop de tentatives"),
@@ -53,6 +58,7 @@ def problem_response(
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
     retry_after: int | None = None,
+    current_version: int | None = None,
 ) -> JSONResponse:
     """A problem+json answer."""
     problem = Problem(
@@ -61,6 +67,7 @@ def problem_response(
         detail=detail,
         errors=dict(errors or {}),
         retry_after=retry_after,
+        current_version=current_version,
     )
     return JSONResponse(
         problem.model_dump(mode="json", exclude_none=True),
@@ -95,6 +102,25 @@ def service_error_response(exc: ServiceError) -> JSONResponse:
         )
     if isinstance(exc, NotFound):
         return problem_response(404, detail=_("Cette ressource n'existe pas."))
+    if isinstance(exc, Conflict):
+        first = next(iter(exc.errors.values()), [None])[0]
+        return problem_response(409, detail=first, errors=exc.errors)
+    if isinstance(exc, VersionRequired):
+        return problem_response(
+            428, detail=_("Indiquez la version lue (en-tête If-Match) pour modifier cette ressource.")
+        )
+    if isinstance(exc, VersionMismatch):
+        return problem_response(
+            412,
+            detail=_("Cette ressource a été modifiée ailleurs depuis votre lecture."),
+            headers={"ETag": f'"{exc.current_version}"'},
+            current_version=exc.current_version,
+        )
+    if isinstance(exc, TooLarge):
+        megabytes = max(1, exc.limit // 1_000_000)
+        return problem_response(
+            413, detail=_("Le contenu dépasse la taille permise ({size} Mo).").format(size=megabytes)
+        )
     if isinstance(exc, TooManyAttempts):
         minutes = _minutes(exc.retry_after)
         if exc.sign_up:
@@ -198,12 +224,16 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Not signed in (missing, unknown, ended or expired token), or wrong credentials",
         404: "Unknown, or belongs to another account",
         409: "Conflict with existing data (errors name the field)",
+        412: "`If-Match` names a stale version: `current_version` and `ETag` give the current one",
+        413: "The body is too large",
         422: "Invalid input (errors name each field)",
+        428: "`If-Match` is required to change this resource",
         429: "Too many attempts: retry after `Retry-After` seconds",
     }
     headers = {
         401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
         429: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        412: {"ETag": {"description": "The current version", "schema": {"type": "string"}}},
     }
     documented: dict[int | str, dict[str, Any]] = {}
     for status in statuses:

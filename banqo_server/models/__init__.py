@@ -3,7 +3,21 @@
 from banqo_server.models.account import Account
 from banqo_server.models.activity import ActivityEntry
 from banqo_server.models.base import Base, UTCDateTime, new_id
+from banqo_server.models.goals import CatalogueGoal, CatalogueState, Goal, Learner, LearnerGoal
 from banqo_server.models.session import AccountSession
 from banqo_server.models.throttle import SignInThrottle
 
-__all__ = ["Account", "AccountSession", "ActivityEntry", "Base", "SignInThrottle", "UTCDateTime", "new_id"]
+__all__ = [
+    "Account",
+    "AccountSession",
+    "ActivityEntry",
+    "Base",
+    "CatalogueGoal",
+    "CatalogueState",
+    "Goal",
+    "Learner",
+    "LearnerGoal",
+    "SignInThrottle",
+    "UTCDateTime",
+    "new_id",
+]

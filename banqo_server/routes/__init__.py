@@ -2,13 +2,13 @@
 
 from fastapi import APIRouter
 
-from banqo_server.routes import accounts, health, me, sessions
+from banqo_server.routes import accounts, catalogue, collection, health, learners, me, sessions
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (health, accounts, sessions, me):
+    for module in (health, accounts, sessions, me, catalogue, collection, learners):
         router.include_router(module.router)
     return router

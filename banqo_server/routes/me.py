@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from banqo_server.deps import CurrentSession, DbSession
 from banqo_server.problems import responses
-from banqo_server.services import accounts
+from banqo_server.services import accounts, goals, learners
 from banqo_tui.api.models import Activity, ActivityKind, LastSignIn, Summary, SummaryCounts
 
 router = APIRouter(prefix="/me", tags=["me"])
@@ -19,7 +19,9 @@ def summary(current: CurrentSession, db: DbSession) -> Summary:
         first_name=data.account.first_name,
         last_name=data.account.last_name,
         email=data.account.email,
-        counts=SummaryCounts(),
+        counts=SummaryCounts(
+            goals=goals.count(db, current.account_id), learners=learners.count(db, current.account_id)
+        ),
         last_sign_in=LastSignIn(at=previous.created_at, device=previous.device) if previous else None,
         recent_activity=[
             Activity(at=entry.at, kind=ActivityKind(entry.kind), device=entry.device)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import secrets
 from datetime import datetime
 
@@ -17,11 +14,11 @@ from banqo_server.models import Account, AccountSession
 from banqo_server.services import activity, throttle
 from banqo_server.services.errors import (
     InvalidCredentials,
-    InvalidInput,
     NotFound,
     NotSignedIn,
     TooManyAttempts,
 )
+from banqo_server.services.paging import decode_cursor, encode_cursor
 from banqo_server.services.passwords import Passwords, normalise_email
 from banqo_server.settings import Settings
 from banqo_tui.api.models import ActivityKind
@@ -155,23 +152,6 @@ def authenticate(db: Session, settings: Settings, token: str | None) -> AccountS
     return session
 
 
-def _encode_cursor(session: AccountSession) -> str:
-    raw = json.dumps([session.created_at.isoformat(), session.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, session_id = json.loads(raw)
-        moment = datetime.fromisoformat(created)
-        if moment.tzinfo is None or not isinstance(session_id, str):
-            raise ValueError(cursor)
-        return moment, session_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput({"cursor": [_("Valeur invalide.")]}) from None
-
-
 def active_sessions(
     db: Session, settings: Settings, account_id: str, *, limit: int, cursor: str | None = None
 ) -> tuple[list[AccountSession], str | None]:
@@ -184,7 +164,7 @@ def active_sessions(
         AccountSession.last_used_at > now - settings.session_idle_timeout,
     )
     if cursor:
-        created, session_id = _decode_cursor(cursor)
+        created, session_id = decode_cursor(cursor)
         statement = statement.where(
             or_(
                 AccountSession.created_at < created,
@@ -195,7 +175,7 @@ def active_sessions(
         limit + 1
     )
     rows = list(db.scalars(statement))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

@@ -42,3 +42,31 @@ class TooManyAttempts(ServiceError):
         super().__init__(retry_after)
         self.retry_after = retry_after
         self.sign_up = sign_up
+
+
+class Conflict(ServiceError):
+    """The change clashes with existing data (409): ``errors`` names the field."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class VersionRequired(ServiceError):
+    """A change without ``If-Match`` (428): the client must say which version it read."""
+
+
+class VersionMismatch(ServiceError):
+    """``If-Match`` names a version that is no longer current (412); ``current_version`` is."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(current_version)
+        self.current_version = current_version
+
+
+class TooLarge(ServiceError):
+    """The body is larger than the route accepts (413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit

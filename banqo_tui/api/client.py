@@ -9,6 +9,7 @@ never retried, so nothing is created twice.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from typing import Any, TypeVar
 
 import httpx
@@ -17,7 +18,17 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from banqo_tui import __version__
 from banqo_tui.api import errors
 from banqo_tui.api.models import (
+    Areas,
+    CatalogueGoal,
+    Goal,
+    GoalCreate,
     Health,
+    ImportReport,
+    Learner,
+    LearnerCreate,
+    LearnerGoal,
+    LearnerGoalLink,
+    LearnerPatch,
     Page,
     Problem,
     SessionInfo,
@@ -128,6 +139,149 @@ class Me(_Resource):
         return await self._client.request_model("GET", "/me/summary", Summary)
 
 
+def _if_match(version: int) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'}
+
+
+def _query(**values: Any) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+class Catalogue(_Resource):
+    """The shipped goal bank (read-only)."""
+
+    async def domains(self) -> Areas:
+        """The domains and TEVA spheres, labelled in the client's language."""
+        return await self._client.request_model("GET", "/catalogue/domains", Areas)
+
+    async def goals(
+        self, *, q: str | None = None, domain: str | None = None, level: str | None = None
+    ) -> list[CatalogueGoal]:
+        """Every catalogue goal matching the filters, in the catalogue's order."""
+        params = _query(q=q, domain=domain, level=level, limit=200)
+        return await self._client.collect("/catalogue/goals", CatalogueGoal, params=params)
+
+
+class Collection(_Resource):
+    """« Ma collection »."""
+
+    async def list(
+        self, *, q: str | None = None, domain: str | None = None, tag: str | None = None
+    ) -> builtins.list[Goal]:
+        """Every goal of the collection matching the filters, in the order they were added."""
+        params = _query(q=q, domain=domain, tag=tag, limit=200)
+        return await self._client.collect("/collection/goals", Goal, params=params)
+
+    async def get(self, goal_id: str) -> Goal:
+        return await self._client.request_model("GET", f"/collection/goals/{_segment(goal_id)}", Goal)
+
+    async def create(
+        self,
+        text: str | None = None,
+        *,
+        catalogue_id: str | None = None,
+        language: str | None = None,
+        domain: str | None = None,
+        tags: builtins.list[str] | tuple[str, ...] = (),
+        learner_ids: builtins.list[str] | tuple[str, ...] = (),
+        condition: str | None = None,
+        behaviour: str | None = None,
+        criterion: str | None = None,
+        measure: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Goal:
+        """Add a goal (or get the same one back). With ``idempotency_key`` the request is safely retried:
+        the server answers the goal created by the first attempt that reached it."""
+        body = GoalCreate(
+            text=text,
+            catalogue_id=catalogue_id,
+            language=language,
+            domain=domain,
+            tags=list(tags),
+            learner_ids=list(learner_ids),
+            condition=condition,
+            behaviour=behaviour,
+            criterion=criterion,
+            measure=measure,
+        )
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return await self._client.request_model(
+            "POST", "/collection/goals", Goal, json=body, headers=headers, idempotent=idempotency_key is not None
+        )
+
+    async def update(self, goal_id: str, version: int, **changes: Any) -> Goal:
+        """Change the given fields of the goal read at ``version``; ``Conflict`` when it changed since."""
+        return await self._client.request_model(
+            "PATCH", f"/collection/goals/{_segment(goal_id)}", Goal, json=changes, headers=_if_match(version)
+        )
+
+    async def delete(self, goal_id: str, version: int) -> None:
+        """Delete the goal read at ``version``; ``restore`` undoes it for 10 minutes."""
+        await self._client.request("DELETE", f"/collection/goals/{_segment(goal_id)}", headers=_if_match(version))
+
+    async def restore(self, goal_id: str) -> Goal:
+        return await self._client.request_model("POST", f"/collection/goals/{_segment(goal_id)}/restore", Goal)
+
+    async def export(self, format: str = "json") -> bytes:
+        """The collection as an exchange-format file (``json`` or ``csv``)."""
+        response = await self._client.request("GET", "/collection/export", params={"format": format})
+        return response.content
+
+    async def import_file(self, content: bytes, format: str = "json", *, dry_run: bool = False) -> ImportReport:
+        """Import an exchange-format file; a refused row raises ``ValidationFailed`` (errors ``"<row>.<field>"``)."""
+        media_type = "text/csv" if format == "csv" else "application/json"
+        return await self._client.request_model(
+            "POST",
+            "/collection/import",
+            ImportReport,
+            content=content,
+            content_type=media_type,
+            params={"dry_run": "true"} if dry_run else None,
+        )
+
+
+class Learners(_Resource):
+    """« Élèves »: learners by first name only, and their sub-collections."""
+
+    async def list(self) -> builtins.list[Learner]:
+        return await self._client.collect("/learners", Learner, params={"limit": 200})
+
+    async def get(self, learner_id: str) -> Learner:
+        return await self._client.request_model("GET", f"/learners/{_segment(learner_id)}", Learner)
+
+    async def create(self, first_name: str) -> Learner:
+        """Add a learner; the server adds a digit when the name is taken (« Léa 2 »)."""
+        return await self._client.request_model("POST", "/learners", Learner, json=LearnerCreate(first_name=first_name))
+
+    async def rename(self, learner_id: str, version: int, first_name: str) -> Learner:
+        return await self._client.request_model(
+            "PATCH",
+            f"/learners/{_segment(learner_id)}",
+            Learner,
+            json=LearnerPatch(first_name=first_name),
+            headers=_if_match(version),
+        )
+
+    async def delete(self, learner_id: str, version: int) -> None:
+        """Delete the learner and their sub-collection (the goals stay in the collection)."""
+        await self._client.request("DELETE", f"/learners/{_segment(learner_id)}", headers=_if_match(version))
+
+    async def goals(self, learner_id: str) -> builtins.list[LearnerGoal]:
+        """The learner's sub-collection, texts with the first name filled in."""
+        return await self._client.collect(
+            f"/learners/{_segment(learner_id)}/goals", LearnerGoal, params={"limit": 200}
+        )
+
+    async def file(self, learner_id: str, goal_id: str) -> LearnerGoal:
+        """File a goal of the collection under the learner."""
+        return await self._client.request_model(
+            "POST", f"/learners/{_segment(learner_id)}/goals", LearnerGoal, json=LearnerGoalLink(goal_id=goal_id)
+        )
+
+    async def unfile(self, learner_id: str, goal_id: str) -> None:
+        await self._client.request("DELETE", f"/learners/{_segment(learner_id)}/goals/{_segment(goal_id)}")
+
+
 def _segment(value: str) -> str:
     """A path segment from an id, so that no id can change the path."""
     from urllib.parse import quote
@@ -166,6 +320,9 @@ class BanqoClient:
         self.accounts = Accounts(self)
         self.sessions = Sessions(self)
         self.me = Me(self)
+        self.catalogue = Catalogue(self)
+        self.collection = Collection(self)
+        self.learners = Learners(self)
 
     async def __aenter__(self) -> BanqoClient:
         return self
@@ -198,10 +355,18 @@ class BanqoClient:
         json: BaseModel | dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        idempotent: bool | None = None,
     ) -> httpx.Response:
-        """Send one request; return the successful answer or raise the matching error."""
-        content: bytes | None = None
+        """Send one request; return the successful answer or raise the matching error.
+
+        Idempotent methods are retried on connection failures; a POST only when ``idempotent`` says the
+        server will recognise the repeat (an ``Idempotency-Key``).
+        """
         all_headers = self._headers(headers)
+        if content is not None and content_type:
+            all_headers["Content-Type"] = content_type
         if json is not None:
             if isinstance(json, BaseModel):
                 content = json.model_dump_json(exclude_none=True).encode()
@@ -210,7 +375,9 @@ class BanqoClient:
 
                 content = jsonlib.dumps(json).encode()
             all_headers["Content-Type"] = "application/json"
-        attempts = 1 + (self.retries if method.upper() in IDEMPOTENT_METHODS else 0)
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
+        attempts = 1 + (self.retries if idempotent else 0)
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:

@@ -8,6 +8,8 @@ translated; these models only bound sizes so that nothing absurd travels.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -144,3 +146,280 @@ class Summary(WireModel):
     counts: SummaryCounts
     last_sign_in: LastSignIn | None = None
     recent_activity: list[Activity] = Field(default_factory=list)
+
+
+# --- text rules shared by the client and the server -------------------------------------------
+
+#: The placeholders a goal template may hold for the learner's first name.
+NAME_PLACEHOLDERS = ("{prénom}", "{prenom}", "{first_name}")
+_WORD = re.compile(r"[^\W_]+")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
+_DIGIT_SUFFIX = re.compile(r"\s+\d+$")
+
+
+def fold(text: str) -> str:
+    """``text`` for searching: case-folded, accents removed, words separated by single spaces.
+
+    « L’Élève écrit 80 % » → ``"l eleve ecrit 80"``. The client's instant search and the API's ``q=``
+    both match on this form, so that they find the same goals.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(stripped))
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a search query, folded; a goal matches when each one begins one of its words."""
+    return fold(query).split()
+
+
+def matches(folded_text: str, terms: list[str]) -> bool:
+    """Whether every term is the beginning of a word of ``folded_text`` (made by ``fold``)."""
+    padded = " " + folded_text
+    return all(" " + term in padded for term in terms)
+
+
+def compose_goal_text(condition: str, behaviour: str, criterion: str, measure: str, language: str) -> str:
+    """One readable sentence from a goal's four parts, with the name placeholder of ``language``."""
+    name = "{first_name}" if language.startswith("en") else "{prénom}"
+    return f"{condition}, {name} {behaviour} {criterion}, {measure}."
+
+
+def display_first_name(first_name: str) -> str:
+    """The name that goes into a goal's text: « Léa 2 » is written « Léa » (the digit only tells them apart)."""
+    return _DIGIT_SUFFIX.sub("", first_name)
+
+
+def fill_first_name(template: str, first_name: str) -> str:
+    """``template`` with the learner's first name where a placeholder stands."""
+    name = display_first_name(first_name)
+    for placeholder in NAME_PLACEHOLDERS:
+        template = template.replace(placeholder, name)
+    return template
+
+
+# Free-text goals have no parts: their criterion and measure are recognised in the text itself.
+_CRITERION_IN_TEXT = re.compile(
+    r"\d+\s*%|\b\d+\s+(?:fois\s+)?(?:sur|out\s+of|of)\s+\d+\b|\b\d+\s*(?:min|minutes?|secondes?|seconds?|"
+    r"jours?|days?|semaines?|weeks?|fois|times|mots|words|essais|trials)\b",
+    re.IGNORECASE,
+)
+_MEASURE_IN_TEXT = re.compile(
+    r"\b(?:selon|d['’]après|mesur\w*|observ\w*|grille\w*|relev\w*|registre|journal|portfolio|"
+    r"as\s+recorded|according\s+to|based\s+on|measured|checklist|log|rubric)\b",
+    re.IGNORECASE,
+)
+
+
+class MeasurabilityGap(StrEnum):
+    """What keeps a goal from being measurable."""
+
+    CRITERION = "criterion"
+    MEASURE = "measure"
+    DEADLINE = "deadline"
+
+
+def measurability_gaps(
+    text: str,
+    criterion: str | None = None,
+    measure: str | None = None,
+    *,
+    in_plan: bool = False,
+    deadline: object | None = None,
+) -> list[MeasurabilityGap]:
+    """What a goal lacks to be measurable: a success criterion, a measurement method, and (in a plan) a deadline.
+
+    A part counts when it is filled in, or when the goal's text states it (« 4 fois sur 5 », « selon une grille »).
+    """
+    gaps: list[MeasurabilityGap] = []
+    if not (criterion and criterion.strip()) and not _CRITERION_IN_TEXT.search(text):
+        gaps.append(MeasurabilityGap.CRITERION)
+    if not (measure and measure.strip()) and not _MEASURE_IN_TEXT.search(text):
+        gaps.append(MeasurabilityGap.MEASURE)
+    if in_plan and deadline is None:
+        gaps.append(MeasurabilityGap.DEADLINE)
+    return gaps
+
+
+# --- the goal bank ----------------------------------------------------------------------------
+
+GOAL_TEXT_MAX_LENGTH = 2000
+GOAL_PART_MAX_LENGTH = 1000
+TAG_MAX_LENGTH = 40
+MAX_TAGS = 20
+LEARNER_NAME_MAX_LENGTH = 40
+
+
+class AreaKind(StrEnum):
+    """A catalogue area is a school domain, or one of the eight TEVA spheres of transition plans."""
+
+    DOMAIN = "domain"
+    SPHERE = "sphere"
+
+
+class Subdomain(WireModel):
+    id: str
+    label: str
+
+
+class Area(WireModel):
+    """A domain or a TEVA sphere; its ``id`` is what goals carry in ``domain`` (and ``@id`` in quick entry)."""
+
+    id: str
+    kind: AreaKind
+    label: str
+    subdomains: list[Subdomain] = Field(default_factory=list)
+    goal_count: int = 0
+
+
+class Areas(WireModel):
+    """``GET /catalogue/domains``: every domain and sphere, with the catalogue's version."""
+
+    catalogue_version: str
+    items: list[Area]
+
+
+class GoalParts(WireModel):
+    """The structured parts of a goal; any may be unknown for a goal written freely."""
+
+    condition: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    behaviour: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    criterion: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    measure: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+
+
+class CatalogueGoal(WireModel):
+    """A goal of the shipped catalogue, in both languages; read-only."""
+
+    id: str
+    domain: str | None = None
+    sphere: str | None = None
+    subdomain: str | None = None
+    levels: list[str] = Field(default_factory=list)
+    text_fr: str
+    text_en: str
+    parts_fr: GoalParts
+    parts_en: GoalParts
+    catalogue_version: str
+
+    @property
+    def area(self) -> str:
+        return self.domain or self.sphere or ""
+
+    def text(self, language: str) -> str:
+        return self.text_en if language.startswith("en") else self.text_fr
+
+    def parts(self, language: str) -> GoalParts:
+        return self.parts_en if language.startswith("en") else self.parts_fr
+
+
+class GoalSourceKind(StrEnum):
+    OWN = "own"
+    CATALOGUE = "catalogue"
+
+
+class GoalSource(WireModel):
+    """Where a goal of the collection comes from: written by the teacher, or copied from the catalogue."""
+
+    kind: GoalSourceKind = GoalSourceKind.OWN
+    catalogue_id: str | None = None
+    catalogue_version: str | None = None
+
+
+class Goal(WireModel):
+    """A goal of « Ma collection »: one language, freely edited; ``version`` guards concurrent edits."""
+
+    id: str
+    text: str
+    language: str = "fr"
+    domain: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    condition: str | None = None
+    behaviour: str | None = None
+    criterion: str | None = None
+    measure: str | None = None
+    source: GoalSource = Field(default_factory=GoalSource)
+    learner_ids: list[str] = Field(default_factory=list)
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class GoalCreate(WireModel):
+    """A new goal: ``text`` (written freely), or ``catalogue_id`` to copy a catalogue goal in ``language``.
+
+    ``learner_ids`` files it under those learners at once. The same text in the same domain is the same goal:
+    creating it again answers the existing one (200) instead of a copy.
+    """
+
+    text: str | None = Field(default=None, max_length=GOAL_TEXT_MAX_LENGTH)
+    catalogue_id: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, max_length=10)
+    domain: str | None = Field(default=None, max_length=60)
+    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    condition: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    behaviour: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    criterion: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    measure: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    learner_ids: list[str] = Field(default_factory=list, max_length=50)
+
+
+class GoalPatch(WireModel):
+    """A change to a goal: only the fields sent change (``null`` clears an optional one)."""
+
+    text: str | None = Field(default=None, max_length=GOAL_TEXT_MAX_LENGTH)
+    domain: str | None = Field(default=None, max_length=60)
+    tags: list[str] | None = Field(default=None, max_length=MAX_TAGS)
+    condition: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    behaviour: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    criterion: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+    measure: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
+
+
+class ImportReport(WireModel):
+    """What an import did, or would do (``dry_run``).
+
+    A refused file answers 422 instead, with ``errors`` keyed ``"<row>.<field>"`` (row 1 = the first goal,
+    or the first line after a CSV's header) — nothing of it is imported.
+    """
+
+    imported: bool
+    created: int = 0
+    existing: int = 0
+    learners_created: int = 0
+
+
+# --- learners ---------------------------------------------------------------------------------
+
+
+class Learner(WireModel):
+    """A learner, known by first name only (« Léa 2 » when the server added the digit)."""
+
+    id: str
+    first_name: str
+    goal_count: int = 0
+    version: int
+    created_at: datetime
+
+
+class LearnerCreate(WireModel):
+    first_name: str = Field(max_length=400)
+
+
+class LearnerPatch(WireModel):
+    first_name: str = Field(max_length=400)
+
+
+class LearnerGoalLink(WireModel):
+    """Files a goal of the collection under a learner."""
+
+    goal_id: str = Field(max_length=40)
+
+
+class LearnerGoal(WireModel):
+    """A goal of a learner's sub-collection, its text with the learner's first name filled in."""
+
+    learner_id: str
+    filed_at: datetime
+    text: str
+    goal: Goal

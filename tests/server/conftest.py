@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from banqo_server.app import create_app
 from banqo_server.db import make_engine
 from banqo_server.settings import Settings
+from banqo_tui.api.models import Goal, Page
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette's notice about httpx in its TestClient
@@ -119,3 +120,47 @@ def api(client: TestClient) -> Api:
 def make_api(make_client: Any) -> Any:
     """Another API process on the same database."""
     return lambda **options: Api(make_client(**options))
+
+
+class Bank:
+    """One signed-up teacher's calls on the goal bank."""
+
+    def __init__(self, api: Any, email: str = "lea@example.org") -> None:
+        self.api = api
+        self.token = api.signed_up(email)["token"]
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.api.client.post(f"/api/v1{path}", json=body, headers=headers, **kwargs)
+
+    def patch(self, path: str, body: Any, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.api.client.patch(f"/api/v1{path}", json=body, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.api.get(path, self.token, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.api.delete(path, self.token, **kwargs)
+
+    def add(self, text: str, **fields: Any) -> dict[str, Any]:
+        answer = self.post("/collection/goals", {"text": text, **fields})
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def texts(self, **params: Any) -> list[str]:
+        answer = self.get("/collection/goals", params=params)
+        assert answer.status_code == 200, answer.text
+        return [goal.text for goal in Page[Goal].model_validate(answer.json()).items]
+
+
+@pytest.fixture
+def make_bank(api: Api) -> Any:
+    """Signs up a teacher (``email``) and gives their calls on the goal bank."""
+    return lambda email="lea@example.org": Bank(api, email)
+
+
+@pytest.fixture
+def bank(make_bank: Any) -> Bank:
+    return make_bank()
