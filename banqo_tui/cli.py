@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["fr", "en"], help=_("langue de l'interface"))
     parser.add_argument("--config", type=Path, metavar="FICHIER", help=_("fichier de configuration TOML"))
     parser.add_argument("--version", action="version", version=f"banqo {__version__}")
+    from banqo_tui.line_mode import add_goal_commands
+
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMANDE"), title=_("mode ligne"))
+    add_goal_commands(commands)
     return parser
 
 
@@ -73,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     i18n.setup(config.language)
     log_path = _setup_logging()
+    if args.command:
+        from banqo_tui import line_mode
+
+        return line_mode.run(args, config)
 
     from banqo_tui.app import BanqoApp
 

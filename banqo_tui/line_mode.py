@@ -1,0 +1,171 @@
+"""Line mode: ``banqo goals add|list|search`` print plain lines (or JSON) for scripts and screen readers.
+
+The same client and the same errors as the terminal app. The session is the one the app keeps in the system
+keyring for this server (sign in once in ``banqo``). Errors go to stderr, translated, with these exit codes:
+
+- 0: done; 1: unexpected error; 2: invalid input (each field's message is printed);
+- 3: not signed in on this server (or the session ended); 4: the server cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from banqo_tui.i18n import _
+
+if TYPE_CHECKING:
+    from banqo_tui.api.client import BanqoClient
+    from banqo_tui.api.models import Area, Goal
+    from banqo_tui.config import Config
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NOT_SIGNED_IN, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
+
+
+class LineModeError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def add_goal_commands(subparsers: Any) -> None:
+    """``banqo goals …``: declared on the main parser by ``banqo_tui.cli``."""
+    goals = subparsers.add_parser("goals", help=_("objectifs de « Ma collection », en mode ligne"))
+    actions = goals.add_subparsers(dest="goals_action", required=True, metavar=_("ACTION"))
+    add = actions.add_parser(
+        "add",
+        help=_("ajouter un objectif (#étiquette, @domaine et +Prénom comme dans la saisie rapide)"),
+    )
+    add.add_argument("text", metavar=_("TEXTE"), nargs="+", help=_("l'objectif"))
+    listing = actions.add_parser("list", help=_("lister les objectifs de la collection"))
+    listing.add_argument("--domain", metavar=_("DOMAINE"), help=_("seulement ce domaine"))
+    listing.add_argument("--tag", metavar=_("ÉTIQUETTE"), help=_("seulement cette étiquette"))
+    search = actions.add_parser("search", help=_("chercher dans la collection (ou la banque)"))
+    search.add_argument("query", metavar=_("MOTS"), nargs="+", help=_("le début de chaque mot cherché"))
+    search.add_argument("--catalogue", action="store_true", help=_("chercher dans la banque d'objectifs"))
+    for parser in (add, listing, search):
+        parser.add_argument("--json", action="store_true", help=_("écrire du JSON plutôt que des lignes"))
+
+
+def run(args: argparse.Namespace, config: Config, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        return asyncio.run(_run(args, config, out))
+    except LineModeError as exc:
+        print(str(exc), file=err)
+        return exc.code
+
+
+async def _signed_in_client(config: Config) -> BanqoClient:
+    from banqo_tui.connection import Connection
+    from banqo_tui.credentials import CredentialStore
+
+    connection = Connection(config)
+    store = CredentialStore()
+    email = store.last_email(connection.label)
+    token = await store.load(email, connection.label) if email else None
+    if not token:
+        raise LineModeError(
+            _("Vous n'êtes pas connecté (serveur : {server}). Ouvrez BanqO (banqo) et connectez-vous d'abord.").format(
+                server=connection.label
+            ),
+            EXIT_NOT_SIGNED_IN,
+        )
+    client = await connection.client()
+    client.token = token
+    return client
+
+
+def _field_names() -> dict[str, str]:
+    return {
+        "text": _("Objectif"),
+        "domain": _("Domaine"),
+        "tags": _("Étiquettes"),
+        "first_name": _("Prénom"),
+        "learner_ids": _("Élèves"),
+    }
+
+
+def _goal_line(goal: Goal, areas: dict[str, str]) -> str:
+    details = []
+    if goal.domain:
+        details.append(areas.get(goal.domain, goal.domain))
+    details += [f"#{tag}" for tag in goal.tags]
+    return goal.text + (f"  [{', '.join(details)}]" if details else "")
+
+
+def _print_json(value: Any, out: TextIO) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2), file=out)
+
+
+async def _run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
+    from banqo_tui.api import errors
+
+    try:
+        client = await _signed_in_client(config)
+        try:
+            return await _goals(client, args, out)
+        finally:
+            await client.aclose()
+    except errors.ServerUnreachable as exc:
+        raise LineModeError(str(exc), EXIT_UNREACHABLE) from None
+    except errors.NotSignedIn:
+        raise LineModeError(
+            _("Votre session a pris fin. Ouvrez BanqO (banqo) et connectez-vous de nouveau."), EXIT_NOT_SIGNED_IN
+        ) from None
+    except errors.ApiError as exc:
+        names = _field_names()
+        lines = [exc.message] if not exc.errors else [
+            f"{names.get(field, field)} : {message}" for field, messages in exc.errors.items() for message in messages
+        ]
+        code = EXIT_INVALID if exc.status in {400, 409, 422} else EXIT_ERROR
+        raise LineModeError("\n".join(lines), code) from None
+
+
+async def _goals(client: BanqoClient, args: argparse.Namespace, out: TextIO) -> int:
+    domains = await client.catalogue.domains()
+    labels = {area.id: area.label for area in domains.items}
+    if args.goals_action == "add":
+        goal = await _add(client, " ".join(args.text), domains.items)
+        if args.json:
+            _print_json(goal.model_dump(mode="json"), out)
+        else:
+            print(_goal_line(goal, labels), file=out)
+        return EXIT_OK
+    if args.goals_action == "search" and args.catalogue:
+        language = client.language[:2]
+        shipped = await client.catalogue.goals(q=" ".join(args.query))
+        if args.json:
+            _print_json([goal.model_dump(mode="json") for goal in shipped], out)
+        for goal in [] if args.json else shipped:
+            print(f"{goal.id}  {goal.text(language)}  [{labels.get(goal.area, goal.area)}]", file=out)
+        return EXIT_OK
+    if args.goals_action == "search":
+        found = await client.collection.list(q=" ".join(args.query))
+    else:
+        found = await client.collection.list(domain=args.domain, tag=args.tag)
+    if args.json:
+        _print_json([goal.model_dump(mode="json") for goal in found], out)
+    else:
+        for goal in found:
+            print(_goal_line(goal, labels), file=out)
+    return EXIT_OK
+
+
+async def _add(client: BanqoClient, line: str, areas: Sequence[Area]) -> Goal:
+    from banqo_tui.quick_entry import parse_quick_entry
+
+    learners = await client.learners.list()
+    entry = parse_quick_entry(line, areas, learners)
+    if not entry.ok:
+        raise LineModeError("\n".join(entry.errors), EXIT_INVALID)
+    learner_ids = list(entry.learner_ids)
+    for name in entry.new_learner_names:
+        learner_ids.append((await client.learners.create(name)).id)
+    return await client.collection.create(
+        entry.text, domain=entry.domain, tags=list(entry.tags), learner_ids=learner_ids
+    )
