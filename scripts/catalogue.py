@@ -1,13 +1,12 @@
 """Maintain the shipped catalogue, ``banqo_server/catalogue/catalogue.json`` (exchange format).
 
-    python scripts/catalogue.py compose              recompose every goal's text from its parts, in place
-    python scripts/catalogue.py build DIR VERSION    (re)build the file from writers' source files in DIR
-    python scripts/catalogue.py stats                counts per domain and sphere
+    python scripts/catalogue.py compose [--version V]   recompose every text from its parts (and set the edition)
+    python scripts/catalogue.py stats                    counts per domain and sphere
 
 A goal's text is never edited by hand: edit its parts, then run ``compose``. A test checks that every text
-is its parts composed, and the server reloads the catalogue when the file changes. Raise
-``catalogue.version`` whenever goals change, so that copies in collections can tell which edition they
-came from.
+is its parts composed, and the server reloads the catalogue when the file changes. Raise the edition
+(``--version``) whenever goals change, so that copies in collections can tell which edition they came from.
+See docs/catalogue.md.
 """
 
 from __future__ import annotations
@@ -24,27 +23,6 @@ from banqo_server.catalogue import CATALOGUE_FILE  # noqa: E402
 from banqo_tui.api.models import compose_goal_text  # noqa: E402
 
 PARTS = ("condition", "behaviour", "criterion", "measure")
-AREAS = [
-    ("lecture", "domain", "Lecture", "Reading"),
-    ("ecriture", "domain", "Écriture", "Writing"),
-    ("mathematique", "domain", "Mathématique", "Mathematics"),
-    ("communication", "domain", "Communication", "Communication"),
-    ("comportement", "domain", "Comportement et autorégulation", "Behaviour and self-regulation"),
-    ("habiletes-sociales", "domain", "Habiletés sociales", "Social skills"),
-    ("fonctions-executives", "domain", "Fonctions exécutives et méthodes de travail",
-     "Executive functions and work methods"),
-    ("autonomie", "domain", "Autonomie dans la vie quotidienne", "Daily-living autonomy"),
-    ("motricite", "domain", "Motricité", "Motor skills"),
-    ("teva-autonomie-personnelle", "sphere", "Autonomie personnelle", "Personal autonomy"),
-    ("teva-emploi", "sphere", "Intégration socioprofessionnelle et emploi",
-     "Socio-professional integration and employment"),
-    ("teva-loisirs", "sphere", "Loisirs", "Leisure"),
-    ("teva-reseau-social", "sphere", "Réseau social", "Social network"),
-    ("teva-communaute", "sphere", "Participation à la communauté", "Community participation"),
-    ("teva-transport", "sphere", "Transport", "Transportation"),
-    ("teva-education", "sphere", "Éducation et formation", "Education and training"),
-    ("teva-residence", "sphere", "Résidence", "Living arrangements"),
-]
 # French typography: a non-breaking space before « % » and inside guillemets.
 _PERCENT = re.compile(r"(\d) %")
 
@@ -59,49 +37,19 @@ def compose_goal(goal: dict) -> None:
     english["text"] = compose_goal_text(*(english[part] for part in PARTS), "en")
 
 
-def build(source_dir: Path, version: str) -> dict:
-    areas, goals = [], []
-    for area_id, kind, label_fr, label_en in AREAS:
-        path = source_dir / f"{area_id}.json"
-        source = json.loads(path.read_text(encoding="utf-8"))
-        subdomains = [
-            {"id": sub_id, "labels": {"fr": labels["fr"], "en": labels["en"]}}
-            for sub_id, labels in source["subdomains"].items()
-        ]
-        areas.append(
-            {"id": area_id, "kind": kind, "labels": {"fr": label_fr, "en": label_en}, "subdomains": subdomains}
-        )
-        for entry in source["goals"]:
-            goal = {
-                "language": "fr",
-                "domain": area_id,
-                "subdomain": entry["subdomain"],
-                "levels": entry["levels"],
-                "tags": [],
-                **{part: french(entry["fr"][part]) for part in PARTS},
-                "source": {"kind": "catalogue", "id": entry["id"], "version": version},
-                "translations": {"en": {part: entry["en"][part] for part in PARTS}},
-            }
-            compose_goal(goal)
-            goals.append(goal)
-    return {
-        "format": "banqo-goals",
-        "format_version": 1,
-        "catalogue": {"version": version, "areas": areas},
-        "goals": goals,
-    }
-
-
 def write(document: dict) -> None:
     CATALOGUE_FILE.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["build"] and len(argv) == 3:
-        write(build(Path(argv[1]), argv[2]))
-    elif argv[:1] == ["compose"]:
+    if argv[:1] == ["compose"] and len(argv) in {1, 3} and (len(argv) == 1 or argv[1] == "--version"):
         document = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+        if len(argv) == 3:
+            document["catalogue"]["version"] = argv[2]
         for goal in document["goals"]:
+            goal["source"]["version"] = document["catalogue"]["version"]
+            for part in PARTS:
+                goal[part] = french(goal[part])
             compose_goal(goal)
         write(document)
     elif argv[:1] != ["stats"]:
@@ -111,8 +59,8 @@ def main(argv: list[str]) -> int:
     counts: dict[str, int] = {}
     for goal in document["goals"]:
         counts[goal["domain"]] = counts.get(goal["domain"], 0) + 1
-    for area_id, *_labels in AREAS:
-        print(f"{area_id:30} {counts.get(area_id, 0):4}")
+    for area in document["catalogue"]["areas"]:
+        print(f"{area['id']:30} {counts.get(area['id'], 0):4}  {area['labels']['fr']}")
     print(f"{'total':30} {len(document['goals']):4}  (version {document['catalogue']['version']})")
     return 0
 

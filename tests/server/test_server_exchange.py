@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
+import jsonschema
 import pytest
+
+from banqo_server.catalogue import CATALOGUE_FILE
 
 
 def post_file(bank, content: bytes, media_type: str, **params):
@@ -134,3 +138,19 @@ def test_a_malformed_file_is_refused_with_the_reason(bank, content, media_type, 
 def test_a_file_over_5_mb_is_refused_with_413(bank):
     answer = post_file(bank, b"text\r\n" + b"x" * 5_000_001, "text/csv")
     assert answer.status_code == 413
+
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs/formats/banqo-goals.schema.json").read_text())
+
+
+def test_exports_and_the_shipped_catalogue_follow_the_published_schema(filled):
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert list(validator.iter_errors(filled.get("/collection/export").json())) == []
+    assert list(validator.iter_errors(json.loads(CATALOGUE_FILE.read_text(encoding="utf-8")))) == []
+
+
+def test_the_shipped_catalogue_imports_as_a_collection(bank):
+    answer = post_file(bank, CATALOGUE_FILE.read_bytes(), "application/json")
+    assert answer.status_code == 200, answer.text
+    shipped = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    assert answer.json()["created"] == len(shipped["goals"])
