@@ -231,7 +231,9 @@ def _check_row(
     for name in names:
         problems = learners.name_problems(name)
         if problems:
-            errors.setdefault("learners", []).extend(f"« {name} » : {problem}" for problem in problems)
+            errors.setdefault("learners", []).extend(
+                _("« {name} » : {problem}").format(name=name, problem=problem) for problem in problems
+            )
     if errors or fields is None:
         return None, errors
     if source["kind"] == "catalogue":
