@@ -223,9 +223,10 @@ def filed_goals(
         statement = statement.where(
             (LearnerGoal.filed_at > moment) | ((LearnerGoal.filed_at == moment) & (LearnerGoal.goal_id > last_id))
         )
-    rows = list(
-        db.execute(statement.order_by(LearnerGoal.filed_at, LearnerGoal.goal_id).limit(limit + 1))
-    )
+    rows = [
+        (filing, goal)
+        for filing, goal in db.execute(statement.order_by(LearnerGoal.filed_at, LearnerGoal.goal_id).limit(limit + 1))
+    ]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1][0]

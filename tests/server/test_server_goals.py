@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def test_a_goal_written_freely_is_kept_with_its_fields(bank):
     goal = bank.add(
         "Lire 20 mots fréquents en 1 minute",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 def add_learner(bank, name):
     return bank.post("/learners", {"first_name": name})
 
