@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from banqo_tui.api.models import SessionToken
     from banqo_tui.connection import Connection
     from banqo_tui.credentials import CredentialStore
+    from banqo_tui.outbox import Outbox, PendingGoal
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,10 @@ class BanqoApp(App[None]):
         self.connection_problem: str = ""
         self._client: BanqoClient | None = None
         self._memory_notice_shown = False
+        #: The signed-in account's goals typed but not yet saved by the server (``banqo_tui.outbox``).
+        self.outbox: Outbox | None = None
+        self._outbox_worker: Worker[None] | None = None
+        self._outbox_wake: Any = None
         self.register_theme(BANQO_THEME)
         self.register_theme(BANQO_LIGHT_THEME)
         self._set_initial_theme(config.theme if config.theme in self.available_themes else BANQO_THEME.name)
@@ -283,6 +288,83 @@ class BanqoApp(App[None]):
         self.account_name = name
         self.signed_in = True
         self._reset_to(SummaryScreen())
+        self._open_outbox(email)
+
+    # --- the outbox: goals typed but not saved yet ------------------------------------------------
+
+    def _open_outbox(self, email: str) -> None:
+        """Read this account's outbox, and send what waits in it (typed during an earlier run, maybe)."""
+        from banqo_tui.outbox import Outbox
+
+        label = self.connection.label if self.connection is not None else self.config.server_label
+        try:
+            self.outbox = Outbox.for_account(self.config.data_dir, label, email)
+        except OSError as exc:
+            log.error("the outbox cannot be opened", exc_info=exc)
+            self.outbox = None
+            return
+        self.deliver_outbox()
+
+    def deliver_outbox(self) -> None:
+        """Send the goals waiting in the outbox, in the background; while the server is unreachable, try again
+        after 1, 2, 4… up to 60 seconds. Called again, it tries at once."""
+        outbox = self.outbox
+        if outbox is None or not outbox.pending():
+            return
+        worker = self._outbox_worker
+        if worker is not None and not worker.is_finished and self._outbox_wake is not None:
+            self._outbox_wake.set()
+            return
+        self._outbox_worker = self.run_worker(
+            self._deliver_outbox(outbox), group="outbox", exclusive=True, exit_on_error=False
+        )
+
+    async def _deliver_outbox(self, outbox: Outbox) -> None:
+        import asyncio
+
+        from banqo_tui.outbox import deliver_all
+
+        wake = self._outbox_wake = asyncio.Event()
+
+        async def wait(delay: float) -> None:
+            try:
+                await asyncio.wait_for(wake.wait(), delay)
+            except TimeoutError:
+                pass
+            wake.clear()
+
+        sent: list[str] = []
+
+        def delivered(entry: PendingGoal, goal: Any, created: Any) -> None:
+            sent.append(entry.key)
+            for screen in self.screen_stack:
+                handler = getattr(screen, "outbox_delivered", None)
+                if handler is not None:
+                    handler(entry, goal, created)
+
+        def refused(entry: PendingGoal, reasons: list[str]) -> None:
+            self.notify(
+                _("Objectif non enregistré : « {text} » — {reason}").format(text=entry.text, reason=" ".join(reasons)),
+                severity="error",
+                markup=False,
+                timeout=12,
+            )
+            for screen in self.screen_stack:
+                handler = getattr(screen, "outbox_refused", None)
+                if handler is not None:
+                    handler(entry, reasons)
+
+        client = await self.api()
+        await deliver_all(outbox, client, on_sent=delivered, on_refused=refused, sleep=wait)
+        if sent:
+            self.notify(
+                ngettext(
+                    "{count} objectif en attente a été envoyé au serveur.",
+                    "{count} objectifs en attente ont été envoyés au serveur.",
+                    len(sent),
+                ).format(count=len(sent)),
+                timeout=4,
+            )
 
     def _reset_to(self, screen: Screen[Any]) -> None:
         """Make ``screen`` the only one above the empty base screen (signing in or out leaves nothing)."""
@@ -298,6 +380,8 @@ class BanqoApp(App[None]):
         email = self.account_email
         self.signed_in = False
         self.account_name = ""
+        self.workers.cancel_group(self, "outbox")
+        self.outbox = None
         if self._client is not None:
             self._client.token = None
         self._reset_to(SignInScreen(email=email))
@@ -349,6 +433,14 @@ class BanqoApp(App[None]):
             return False
         if action == "settings" and current == "settings-screen":
             return False
+        if action == "collection" and current == "collection-screen":
+            return False
+        if action == "learners" and current == "learners-screen":
+            return False
+        # A form holding the teacher's unsaved text stays until it is saved or cancelled.
+        if spec is not None and spec.signed_in_only and getattr(self._screen_under_palette(), "keeps_unsaved_text",
+                                                                  False):
+            return False
         return True
 
     def _screen_under_palette(self) -> Screen[Any]:
@@ -391,6 +483,28 @@ class BanqoApp(App[None]):
             return
         self.action_summary()
         self.push_screen(SettingsScreen())
+
+    def action_collection(self) -> None:
+        """Open « Ma collection » (above the résumé, so that F2 goes back to it)."""
+        from banqo_tui.screens.collection import CollectionScreen
+
+        found = self._find_screen(CollectionScreen)
+        if found is not None:
+            self._pop_to(found)
+            return
+        self.action_summary()
+        self.push_screen(CollectionScreen())
+
+    def action_learners(self) -> None:
+        """Open « Élèves » (above the résumé, so that F2 goes back to it)."""
+        from banqo_tui.screens.learners import LearnersScreen
+
+        found = self._find_screen(LearnersScreen)
+        if found is not None:
+            self._pop_to(found)
+            return
+        self.action_summary()
+        self.push_screen(LearnersScreen())
 
     def action_help(self) -> None:
         """Show the keys of the current screen and the global ones; F1 again closes it."""

@@ -6,9 +6,10 @@ built (``translate_bindings``), so that the language chosen at start-up (or in a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding, BindingsMap
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -62,6 +63,24 @@ ACTIONS: tuple[AppAction, ...] = (
         N_("Mes paramètres"),
         N_("Ouvrir Mes paramètres"),
         N_("Profil, sécurité, inscription, paiement, factures"),
+        signed_in_only=True,
+    ),
+    AppAction(
+        "banqo.collection",
+        "f5",
+        "collection",
+        N_("Ma collection"),
+        N_("Aller à Ma collection"),
+        N_("Vos objectifs et la banque : chercher, saisir, modifier"),
+        signed_in_only=True,
+    ),
+    AppAction(
+        "banqo.learners",
+        "f6",
+        "learners",
+        N_("Élèves"),
+        N_("Aller à Élèves"),
+        N_("Vos élèves (prénom seulement) et leurs objectifs"),
         signed_in_only=True,
     ),
     AppAction(
@@ -119,6 +138,7 @@ _KEY_NAMES = {
     "enter": N_("Entrée"),
     "tab": N_("Tab"),
     "space": N_("Espace"),
+    "delete": N_("Suppr"),
     "up": "↑",
     "down": "↓",
     "left": "←",
@@ -195,7 +215,11 @@ def screen_keys(node: DOMNode) -> list[tuple[str, str]]:
 
 
 def global_keys(app: object) -> list[tuple[str, str, str]]:
-    """(key, description, palette help) of every global action, with the keys the app really uses."""
+    """(key, description, palette help) of every global action, with the keys the app really uses.
+
+    Signed out, the actions that need a session are left out (their keys may mean something else then:
+    F5 and F6 switch the sign-in screen's forms).
+    """
     bindings_by_id = {}
     node_bindings = getattr(app, "_bindings", None)
     if node_bindings is not None:
@@ -203,9 +227,11 @@ def global_keys(app: object) -> list[tuple[str, str, str]]:
             for binding in bindings:
                 if binding.id:
                     bindings_by_id[binding.id] = key
+    signed_in = getattr(app, "signed_in", True)
     return [
         (key_label(bindings_by_id.get(action.id, action.key)), _(action.description), _(action.palette_help))
         for action in ACTIONS
+        if signed_in or not action.signed_in_only
     ]
 
 
@@ -221,6 +247,55 @@ class BanqoCommands(Provider):
                 continue
             help_text = f"{_(action.palette_help)} ({key_label(action.key)})"
             commands.append((_(action.palette), help_text, partial(self.app.run_action, action.action)))
+        return commands
+
+    async def discover(self) -> Hits:
+        for text, help_text, callback in self._commands():
+            yield DiscoveryHit(text, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, help_text, callback in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, help=help_text)
+
+
+#: Keys whose action only makes sense where the focus is: not offered in the palette.
+_CONTEXT_KEYS = frozenset({"tab", "shift+tab", "escape", "enter", "up", "down", "left", "right", "delete"})
+
+
+class ScreenCommands(Provider):
+    """The palette's entries for the keys of the screen it was opened from (« Nouvel objectif (N) »), those the
+    screen allows now; a screen lists it in its ``COMMANDS``."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        screen = self.screen
+        commands: list[tuple[str, str, Callable[[], Any]]] = []
+        seen: set[str] = set()
+        for cls in type(screen).__mro__:
+            if not cls.__module__.startswith("banqo_tui."):
+                continue
+            for binding in cls.__dict__.get("BINDINGS", []):
+                if (
+                    not isinstance(binding, Binding)
+                    or not binding.description
+                    or binding.key in _CONTEXT_KEYS
+                    or binding.action in seen
+                ):
+                    continue
+                seen.add(binding.action)
+                name, _separator, arguments = binding.action.partition("(")
+                parameters = tuple(
+                    part.strip().strip("'\"") for part in arguments.rstrip(")").split(",") if part.strip()
+                )
+                if screen.check_action(name, parameters) is False:
+                    continue
+                key = binding.key_display or key_label(binding.key)
+                commands.append(
+                    (_(binding.description), _("Touche : {key}").format(key=key),
+                     partial(screen.run_action, binding.action))
+                )
         return commands
 
     async def discover(self) -> Hits:

@@ -224,6 +224,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--source", choices=["catalogue", "synthetic"], default="catalogue")
     parser.add_argument("--no-fzf", action="store_true")
+    parser.add_argument("--no-tui", action="store_true", help="skip the app's keystroke-to-repaint and memory")
     parser.add_argument("--fzf-budget", type=float, default=40, help="seconds of fzf keystrokes per size at most")
     args = parser.parse_args()
     fzf = None if args.no_fzf else find_fzf()
@@ -258,6 +259,13 @@ def main() -> int:
     else:
         print(f"verdict at {largest:,}: banqo median {mine['median']:.3f} ms, p99 {mine['p99']:.3f} ms per keystroke "
               f"(targets 0.3 / 3 ms); no fzf to compare")
+    if not args.no_tui:
+        # The app itself, in its own process so that its memory is its own: keystroke to repainted results.
+        print(f"the collection screen with {largest:,} goals (bench/search_tui.py):", flush=True)
+        subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("search_tui.py")), "--goals", str(largest)],
+            timeout=600, check=False,
+        )
     return 0
 
 

@@ -251,7 +251,13 @@ def create(
     fields.source_kind, fields.source_id, fields.source_version = source
     learners = _learners_of_account(db, account_id, learner_ids)
     existing = find_same(db, account_id, same_key(fields.text, fields.domain))
-    if existing is not None:
+    if existing is not None:  # the same goal: file it, and add the tags it did not have yet
+        added = [tag for tag in fields.tags if tag not in existing.tags]
+        if added:
+            existing.tags = [*existing.tags, *added][:MAX_TAGS]
+            existing.search = search_text(existing.text, existing.tags)
+            existing.version += 1
+            existing.updated_at = now
         _file(db, existing, learners, now)
         db.commit()
         return existing, False

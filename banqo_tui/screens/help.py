@@ -28,6 +28,9 @@ class HelpScreen(BanqoScreen):
     def __init__(self, for_screen: Screen[Any]) -> None:
         super().__init__(id="help-screen")
         self.screen_lines = screen_keys(for_screen)
+        #: What the screen says of itself beyond its keys (``help_notes()``, when it has one).
+        notes = getattr(for_screen, "help_notes", None)
+        self.screen_notes: list[str] = list(notes()) if callable(notes) else []
 
     def lines(self) -> list[str]:
         """The help as text lines (also what the tests read)."""
@@ -37,6 +40,8 @@ class HelpScreen(BanqoScreen):
             lines += [f"  {key:<{width}} {description}" for key, description in self.screen_lines]
         else:
             lines.append("  " + _("Aucune touche propre à cet écran."))
+        if self.screen_notes:
+            lines += ["", *(f"  {note}" for note in self.screen_notes)]
         lines += ["", _("Touches globales")]
         for key, description, details in global_keys(self.app):
             line = f"  {key:<{width}} {description} — {details}"

@@ -74,6 +74,8 @@ class SummaryScreen(BanqoScreen):
             yield Static(_("Activité récente"), id="activity-title", classes="section-title")
             yield Static("", id="activity", markup=False)
             with Horizontal(id="summary-actions"):
+                yield Button(_("Ma collection (F5)"), id="open-collection", compact=True)
+                yield Button(_("Élèves (F6)"), id="open-learners", compact=True)
                 yield Button(_("Mes paramètres (F3)"), id="open-settings", compact=True)
                 yield Button(_("Actualiser (R)"), id="refresh-summary", compact=True)
         yield Footer(compact=True, show_command_palette=False)
@@ -89,6 +91,10 @@ class SummaryScreen(BanqoScreen):
         event.stop()
         if event.button.id == "open-settings":
             self.app.run_action("settings")
+        elif event.button.id == "open-collection":
+            self.app.run_action("collection")
+        elif event.button.id == "open-learners":
+            self.app.run_action("learners")
         elif event.button.id == "refresh-summary":
             self.load()
 

@@ -43,6 +43,9 @@ def test_the_same_text_in_the_same_domain_is_the_same_goal(bank):
     again = bank.post("/collection/goals", {"text": "  écrire SON prénom ", "domain": "ecriture"})
     assert again.status_code == 200
     assert again.json()["id"] == first["id"]
+    tagged = bank.post("/collection/goals", {"text": "Écrire son prénom", "domain": "ecriture", "tags": ["x"]})
+    assert tagged.status_code == 200
+    assert (tagged.json()["tags"], tagged.json()["version"]) == (["x"], 2)  # the new tag is added, not lost
     elsewhere = bank.post("/collection/goals", {"text": "Écrire son prénom", "domain": "motricite"})
     assert elsewhere.status_code == 201
     assert len(bank.texts()) == 2

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import null
 
 from banqo_tui import i18n
@@ -20,25 +19,6 @@ from banqo_tui.config import Config
 SIZE = (80, 24)
 PASSWORD = "une phrase de passe"
 DEVICE = "Terminal de test"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend that keeps passwords in a dict (unit tests only; the e2e test uses a real one)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 @pytest.fixture(autouse=True)
@@ -58,15 +38,6 @@ def server_app(tmp_path: Path, cheap_settings: Callable[..., Any]) -> Any:
     from banqo_server.app import create_app
 
     return create_app(cheap_settings(database_url=f"sqlite:///{tmp_path / 'banqo-test.sqlite3'}"))
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
