@@ -1,4 +1,5 @@
-"""Line mode: ``banqo goals add|list|search`` print plain lines (or JSON) for scripts and screen readers.
+"""Line mode: ``banqo goals add|list|search|export|import`` print plain lines (or JSON) for scripts and screen
+readers.
 
 The same client and the same errors as the terminal app. The session is the one the app keeps in the system
 keyring for this server (sign in once in ``banqo``). Errors go to stderr, translated, with these exit codes:
@@ -47,7 +48,15 @@ def add_goal_commands(subparsers: Any) -> None:
     search = actions.add_parser("search", help=_("chercher dans la collection (ou la banque)"))
     search.add_argument("query", metavar=_("MOTS"), nargs="+", help=_("le début de chaque mot cherché"))
     search.add_argument("--catalogue", action="store_true", help=_("chercher dans la banque d'objectifs"))
-    for parser in (add, listing, search):
+    export = actions.add_parser("export", help=_("exporter la collection (format d'échange JSON ou CSV)"))
+    export.add_argument("--format", choices=["json", "csv"], default="json", help=_("format du fichier"))
+    export.add_argument("-o", "--output", metavar=_("FICHIER"), required=True, help=_("fichier à écrire"))
+    imported = actions.add_parser(
+        "import", help=_("importer un fichier au format d'échange (rien n'est importé si une ligne est refusée)")
+    )
+    imported.add_argument("file", metavar=_("FICHIER"), help=_("fichier JSON ou CSV"))
+    imported.add_argument("--dry-run", action="store_true", help=_("vérifier et compter sans importer"))
+    for parser in (add, listing, search, imported):
         parser.add_argument("--json", action="store_true", help=_("écrire du JSON plutôt que des lignes"))
 
 
@@ -87,7 +96,18 @@ def _field_names() -> dict[str, str]:
         "tags": _("Étiquettes"),
         "first_name": _("Prénom"),
         "learner_ids": _("Élèves"),
+        "learners": _("Élèves"),
+        "file": _("Fichier"),
+        "language": _("Langue"),
     }
+
+
+def _field_label(field: str, names: dict[str, str]) -> str:
+    """« Ligne 3, Domaine » for an import's ``3.domain``; the field's name otherwise."""
+    row, _dot, name = field.partition(".")
+    if row.isdigit() and name:
+        return _("Ligne {row}, {field}").format(row=row, field=names.get(name, name))
+    return names.get(field, field)
 
 
 def _goal_line(goal: Goal, areas: dict[str, str]) -> str:
@@ -120,13 +140,52 @@ async def _run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     except errors.ApiError as exc:
         names = _field_names()
         lines = [exc.message] if not exc.errors else [
-            f"{names.get(field, field)} : {message}" for field, messages in exc.errors.items() for message in messages
+            _("{field} : {message}").format(field=_field_label(field, names), message=message)
+            for field, messages in exc.errors.items()
+            for message in messages
         ]
         code = EXIT_INVALID if exc.status in {400, 409, 422} else EXIT_ERROR
         raise LineModeError("\n".join(lines), code) from None
 
 
+async def _exchange(client: BanqoClient, args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    if args.goals_action == "export":
+        content = await client.collection.export(args.format)
+        target = Path(args.output)
+        try:
+            partial = target.with_name(target.name + ".partial")
+            partial.write_bytes(content)
+            partial.replace(target)
+        except OSError as exc:
+            raise LineModeError(
+                _("Impossible d'écrire {path} : {reason}").format(path=target, reason=exc.strerror), EXIT_ERROR
+            ) from None
+        print(_("Collection exportée dans {path}.").format(path=target), file=out)
+        return EXIT_OK
+    source = Path(args.file)
+    try:
+        content = source.read_bytes()
+    except OSError as exc:
+        raise LineModeError(
+            _("Impossible de lire {path} : {reason}").format(path=source, reason=exc.strerror), EXIT_ERROR
+        ) from None
+    kind = "csv" if source.suffix.lower() == ".csv" else "json"
+    report = await client.collection.import_file(content, kind, dry_run=args.dry_run)
+    if args.json:
+        _print_json(report.model_dump(mode="json"), out)
+        return EXIT_OK
+    summary = _("Objectifs ajoutés : {created} · déjà dans la collection : {existing} · élèves créés : {learners}")
+    if not report.imported:
+        summary = _("Vérification seulement : ") + summary
+    print(summary.format(created=report.created, existing=report.existing, learners=report.learners_created), file=out)
+    return EXIT_OK
+
+
 async def _goals(client: BanqoClient, args: argparse.Namespace, out: TextIO) -> int:
+    if args.goals_action in {"export", "import"}:
+        return await _exchange(client, args, out)
     domains = await client.catalogue.domains()
     labels = {area.id: area.label for area in domains.items}
     if args.goals_action == "add":

@@ -92,3 +92,22 @@ def test_not_signed_in_says_so_with_exit_code_3(home, capsys):
     code, out, err = banqo(capsys, "goals", "list")
     assert (code, out) == (3, "")
     assert "connectez-vous" in err
+
+
+def test_export_then_import_reports_what_was_done_and_refuses_a_bad_file_whole(signed_in, capsys, tmp_path):
+    banqo(capsys, "goals", "add", "Lire 20 mots #fluidité @lecture +Léa")
+    banqo(capsys, "goals", "add", "Compter jusqu'à 20 @mathematique")
+    target = tmp_path / "collection.csv"
+    code, out, err = banqo(capsys, "goals", "export", "--format", "csv", "-o", str(target))
+    assert (code, err) == (0, "") and str(target) in out
+    assert "Lire 20 mots" in target.read_text(encoding="utf-8-sig")
+    code, out, err = banqo(capsys, "goals", "import", str(target))
+    assert code == 0
+    assert out.strip() == "Objectifs ajoutés : 0 · déjà dans la collection : 2 · élèves créés : 0"
+    bad = tmp_path / "mauvais.csv"
+    bad.write_text("text,domain\r\nUn bon objectif,lecture\r\nUn autre,astrologie\r\n", encoding="utf-8")
+    code, out, err = banqo(capsys, "goals", "import", str(bad))
+    assert (code, out) == (2, "")
+    assert err.strip() == "Ligne 2, Domaine : Domaine inconnu : « astrologie »."
+    code, out, _ = banqo(capsys, "goals", "search", "bon")
+    assert out == ""  # nothing of the refused file was imported
