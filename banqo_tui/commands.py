@@ -235,19 +235,11 @@ def global_keys(app: object) -> list[tuple[str, str, str]]:
     ]
 
 
-class BanqoCommands(Provider):
-    """The command palette's entries for the actions of the table, in the interface's language."""
+class _ListedCommands(Provider):
+    """A palette provider over a list of (text, help, callback) made by ``_commands``."""
 
-    def _commands(self) -> list[tuple[str, str, partial[object]]]:
-        commands = []
-        for action in ACTIONS:
-            if not action.in_palette:
-                continue
-            if not self.app.check_action(action.action, ()):
-                continue
-            help_text = f"{_(action.palette_help)} ({key_label(action.key)})"
-            commands.append((_(action.palette), help_text, partial(self.app.run_action, action.action)))
-        return commands
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        raise NotImplementedError
 
     async def discover(self) -> Hits:
         for text, help_text, callback in self._commands():
@@ -261,11 +253,27 @@ class BanqoCommands(Provider):
                 yield Hit(score, matcher.highlight(text), callback, help=help_text)
 
 
+class BanqoCommands(_ListedCommands):
+    """The command palette's entries for the actions of the table, in the interface's language."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        commands = []
+        for action in ACTIONS:
+            if not action.in_palette:
+                continue
+            if not self.app.check_action(action.action, ()):
+                continue
+            help_text = f"{_(action.palette_help)} ({key_label(action.key)})"
+            commands.append((_(action.palette), help_text, partial(self.app.run_action, action.action)))
+        return commands
+
+
+
 #: Keys whose action only makes sense where the focus is: not offered in the palette.
 _CONTEXT_KEYS = frozenset({"tab", "shift+tab", "escape", "enter", "up", "down", "left", "right", "delete"})
 
 
-class ScreenCommands(Provider):
+class ScreenCommands(_ListedCommands):
     """The palette's entries for the keys of the screen it was opened from (« Nouvel objectif (N) »), those the
     screen allows now; a screen lists it in its ``COMMANDS``."""
 
@@ -297,14 +305,3 @@ class ScreenCommands(Provider):
                      partial(screen.run_action, binding.action))
                 )
         return commands
-
-    async def discover(self) -> Hits:
-        for text, help_text, callback in self._commands():
-            yield DiscoveryHit(text, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, help_text, callback in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, help=help_text)

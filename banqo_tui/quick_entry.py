@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from banqo_tui.api.models import GOAL_TEXT_MAX_LENGTH, MAX_TAGS, TAG_MAX_LENGTH, fold
+from banqo_tui.api.models import GOAL_TEXT_MAX_LENGTH, MAX_TAGS, TAG_MAX_LENGTH, TAG_SHAPE, clean_tag, fold
 from banqo_tui.i18n import _
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ _TOKEN = re.compile(
     r")"
 )
 _LAST_DOMAIN_TOKEN = re.compile(r"(?:^|\s)@(?P<partial>[^\W\d_][\w-]*|)$")
-_TAG_SHAPE = re.compile(r"^[^\W_][\w-]*$")
 _SPACE_BEFORE_STOP = re.compile(r"\s+([,.])")
 _TRAILING_DIGITS = re.compile(r"^(?P<name>.*?[^\d\s])\s*(?P<number>\d{1,3})$")
 
@@ -141,13 +140,8 @@ def tidy(text: str) -> str:
     return _SPACE_BEFORE_STOP.sub(r"\1", " ".join(text.split()))
 
 
-def clean_tag(raw: str) -> str:
-    """A tag as the server keeps it: without its ``#``, case-folded."""
-    return raw.strip().lstrip("#").casefold()
-
-
 def tag_problem(tag: str) -> str | None:
-    if not _TAG_SHAPE.match(tag) or len(tag) > TAG_MAX_LENGTH:
+    if not TAG_SHAPE.match(tag) or len(tag) > TAG_MAX_LENGTH:
         return _("Étiquette « {tag} » : des lettres, des chiffres et des traits d'union, {count} au plus.").format(
             tag=tag, count=TAG_MAX_LENGTH
         )

@@ -29,7 +29,9 @@ from banqo_tui.api.models import (
     GOAL_TEXT_MAX_LENGTH,
     MAX_TAGS,
     TAG_MAX_LENGTH,
+    TAG_SHAPE,
     GoalSourceKind,
+    clean_tag,
     fold,
     query_terms,
 )
@@ -37,7 +39,6 @@ from banqo_tui.api.models import (
 UNDO_WINDOW = timedelta(minutes=10)
 LANGUAGES = ("fr", "en")
 PARTS = ("condition", "behaviour", "criterion", "measure")
-_TAG = re.compile(r"^[^\W_][\w-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -63,14 +64,10 @@ def clean_text(value: str | None) -> str:
     return " ".join(_CONTROL.sub(" ", value or "").split())
 
 
-def clean_tag(raw: str) -> str:
-    return raw.strip().lstrip("#").casefold()
-
-
 def tag_problems(tags: Iterable[str]) -> list[str]:
     problems = []
     for tag in tags:
-        if not _TAG.match(tag) or len(tag) > TAG_MAX_LENGTH:
+        if not TAG_SHAPE.match(tag) or len(tag) > TAG_MAX_LENGTH:
             problems.append(
                 _("Étiquette « {tag} » : des lettres, des chiffres et des traits d'union, {count} au plus.").format(
                     tag=tag, count=TAG_MAX_LENGTH

@@ -179,6 +179,15 @@ def matches(folded_text: str, terms: list[str]) -> bool:
     return all(" " + term in padded for term in terms)
 
 
+#: A tag: letters, digits, hyphens and underscores, starting with a letter or digit (``#`` is not part of it).
+TAG_SHAPE = re.compile(r"^[^\W_][\w-]*$")
+
+
+def clean_tag(raw: str) -> str:
+    """A tag as it is kept: without its ``#``, case-folded (« #Fluidité » → ``fluidité``)."""
+    return raw.strip().lstrip("#").casefold()
+
+
 def compose_goal_text(condition: str, behaviour: str, criterion: str, measure: str, language: str) -> str:
     """One readable sentence from a goal's four parts, with the name placeholder of ``language``."""
     name = "{first_name}" if language.startswith("en") else "{prénom}"
