@@ -57,13 +57,29 @@ class Settings:
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
 
+    # Support messages (« Contactez-nous »): at most so many per window, per sender address and per account.
+    support_window: timedelta = timedelta(minutes=10)
+    support_limit: int = 5
+    # Forgotten password: how long a code lasts; requests per email and per client address, per window.
+    password_reset_lifetime: timedelta = timedelta(minutes=30)
+    password_reset_window: timedelta = timedelta(hours=1)
+    password_reset_email_limit: int = 5
+    password_reset_address_limit: int = 30
+    # Two-factor sign-in: the issuer name an authenticator app shows.
+    totp_issuer: str = "BanqO"
+
     clock: Callable[[], datetime] = utc_now
     behind_proxy: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
 
-    # Reserved for later issues (names fixed by api.md).
+    # Mail: ``smtp://user:password@host:port`` (``smtps://`` for TLS from the start, ``?starttls=1`` to
+    # upgrade); None sends no mail. ``support_email`` receives the support messages.
     smtp_url: str | None = None
     support_email: str | None = None
+    mail_from: str = "BanqO <no-reply@banqo.invalid>"
+    smtp_timeout: float = 10.0
+
+    # Reserved for later issues (names fixed by api.md).
     seller_name: str | None = None
     seller_address: str | None = None
     gst_number: str | None = None
@@ -74,6 +90,11 @@ class Settings:
         self.data_dir = Path(self.data_dir)
         if not self.database_url:
             self.database_url = sqlite_url(self.data_dir / DATABASE_FILE)
+
+    @property
+    def photos_dir(self) -> Path:
+        """Where profile photos are kept, under generated names."""
+        return self.data_dir / "photos"
 
     def now(self) -> datetime:
         """The settings' clock, always aware UTC."""
@@ -105,6 +126,7 @@ class Settings:
             forwarded_allow_ips=text("BANQO_FORWARDED_ALLOW_IPS") or "127.0.0.1",
             smtp_url=text("BANQO_SMTP_URL"),
             support_email=text("BANQO_SUPPORT_EMAIL"),
+            mail_from=text("BANQO_MAIL_FROM") or cls.mail_from,
             seller_name=text("BANQO_SELLER_NAME"),
             seller_address=text("BANQO_SELLER_ADDRESS"),
             gst_number=text("BANQO_GST_NUMBER"),

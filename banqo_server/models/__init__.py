@@ -4,7 +4,9 @@ from banqo_server.models.account import Account
 from banqo_server.models.activity import ActivityEntry
 from banqo_server.models.base import Base, UTCDateTime, new_id
 from banqo_server.models.goals import CatalogueGoal, CatalogueState, Goal, Learner, LearnerGoal
+from banqo_server.models.security import PasswordReset, RecoveryCode
 from banqo_server.models.session import AccountSession
+from banqo_server.models.support import SupportMessage
 from banqo_server.models.throttle import SignInThrottle
 
 __all__ = [
@@ -17,7 +19,10 @@ __all__ = [
     "Goal",
     "Learner",
     "LearnerGoal",
+    "PasswordReset",
+    "RecoveryCode",
     "SignInThrottle",
+    "SupportMessage",
     "UTCDateTime",
     "new_id",
 ]

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -18,6 +21,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from banqo_tui import __version__
 from banqo_tui.api import errors
 from banqo_tui.api.models import (
+    Accepted,
+    AccountDeletion,
+    Activity,
     Areas,
     CatalogueGoal,
     Goal,
@@ -30,12 +36,24 @@ from banqo_tui.api.models import (
     LearnerGoalLink,
     LearnerPatch,
     Page,
+    PasswordChange,
+    PasswordChanged,
+    PasswordConfirm,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     Problem,
+    Profile,
+    ProfilePatch,
     SessionInfo,
     SessionToken,
     SignIn,
     SignUp,
     Summary,
+    SupportMessageCreate,
+    SupportReceipt,
+    TotpConfirm,
+    TotpEnabled,
+    TotpSetup,
 )
 from banqo_tui.i18n import _
 
@@ -45,6 +63,8 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 M = TypeVar("M", bound=BaseModel)
+#: ``on_progress(bytes_done, bytes_total_or_None)`` while a file downloads.
+ProgressCallback = Callable[[int, "int | None"], None]
 
 _STATUS_ERRORS: dict[int, type[errors.ApiError]] = {
     400: errors.ValidationFailed,
@@ -137,6 +157,93 @@ class Me(_Resource):
     async def summary(self) -> Summary:
         """« Votre résumé »."""
         return await self._client.request_model("GET", "/me/summary", Summary)
+
+    async def activity(self, *, limit: int = 200) -> builtins.list[Activity]:
+        """The account's security events, newest first (never any goal text)."""
+        response = await self._client.request("GET", "/me/activity", params={"limit": limit})
+        try:
+            return TypeAdapter(Page[Activity]).validate_json(response.content).items
+        except ValidationError as exc:
+            raise errors.ProtocolError(_protocol_message()) from exc
+
+    # « Profil »
+
+    async def profile(self) -> Profile:
+        return await self._client.request_model("GET", "/me/profile", Profile)
+
+    async def update_profile(self, version: int, **changes: Any) -> Profile:
+        """Change the fields given (``ProfilePatch``'s names); ``email`` needs ``current_password``."""
+        body = ProfilePatch(**changes)
+        return await self._client.request_model("PATCH", "/me/profile", Profile, json=body, headers=_if_match(version))
+
+    async def photo(self) -> bytes | None:
+        """The profile photo as stored (JPEG), or None when there is none."""
+        try:
+            response = await self._client.request("GET", "/me/profile/photo", headers={"Accept": "image/*"})
+        except errors.NotFound:
+            return None
+        return response.content
+
+    async def set_photo(self, data: bytes, content_type: str = "application/octet-stream") -> Profile:
+        """Upload a photo; the server checks its content, strips its metadata and scales it down."""
+        return await self._client.request_model(
+            "PUT", "/me/profile/photo", Profile, content=data, content_type=content_type
+        )
+
+    async def remove_photo(self) -> None:
+        await self._client.request("DELETE", "/me/profile/photo")
+
+    # « Sécurité »
+
+    async def change_password(self, current_password: str, new_password: str) -> PasswordChanged:
+        """Change the password; every other session of the account ends."""
+        body = PasswordChange(current_password=current_password, new_password=new_password)
+        return await self._client.request_model("PUT", "/me/password", PasswordChanged, json=body)
+
+    async def totp_setup(self) -> TotpSetup:
+        """A new secret for two-factor sign-in, in force once a first code confirms it."""
+        return await self._client.request_model("POST", "/me/totp/setup", TotpSetup)
+
+    async def totp_enable(self, code: str) -> TotpEnabled:
+        """Confirm the secret with a code from the app; answers the ten recovery codes (shown once)."""
+        return await self._client.request_model("POST", "/me/totp", TotpEnabled, json=TotpConfirm(code=code))
+
+    async def totp_disable(self, password: str) -> None:
+        await self._client.request("DELETE", "/me/totp", json=PasswordConfirm(password=password))
+
+    # « Confidentialité »
+
+    async def export(self, destination: Path, on_progress: ProgressCallback | None = None) -> int:
+        """Save everything of the account as a zip at ``destination``; answers its size in bytes."""
+        return await self._client.download("/me/export", destination, on_progress)
+
+    async def delete_account(self, password: str, confirmation: str) -> None:
+        """Delete the account and all its data; ``confirmation`` is the account's email, typed again."""
+        body = AccountDeletion(password=password, confirmation=confirmation)
+        await self._client.request("DELETE", "/me", json=body)
+        self._client.token = None
+
+
+class PasswordResets(_Resource):
+    """« Mot de passe oublié »: a code sent by email, then a new password."""
+
+    async def request(self, email: str) -> Accepted:
+        """Ask for a code; the answer is the same whether an account has this email or not."""
+        body = PasswordResetRequest(email=email)
+        return await self._client.request_model("POST", "/password-resets", Accepted, json=body)
+
+    async def confirm(self, code: str, new_password: str) -> None:
+        """Set a new password with the emailed code (single use, 30 minutes)."""
+        body = PasswordResetConfirm(new_password=new_password)
+        await self._client.request("POST", f"/password-resets/{_segment(code.strip())}", json=body)
+
+
+class Support(_Resource):
+    """« Des questions? Contactez-nous! » (signed in or not)."""
+
+    async def send(self, *, from_: str, subject: str, message: str) -> SupportReceipt:
+        body = SupportMessageCreate.model_validate({"from": from_, "subject": subject, "message": message})
+        return await self._client.request_model("POST", "/support/messages", SupportReceipt, json=body)
 
 
 def _if_match(version: int) -> dict[str, str]:
@@ -323,6 +430,8 @@ class BanqoClient:
         self.catalogue = Catalogue(self)
         self.collection = Collection(self)
         self.learners = Learners(self)
+        self.password_resets = PasswordResets(self)
+        self.support = Support(self)
 
     async def __aenter__(self) -> BanqoClient:
         return self
@@ -406,6 +515,44 @@ class BanqoClient:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
             raise errors.ProtocolError(_protocol_message()) from exc
+
+    async def download(
+        self, path: str, destination: Path, on_progress: ProgressCallback | None = None
+    ) -> int:
+        """Stream a GET answer into ``destination``; ``on_progress(done, total)`` as bytes arrive (``total``
+        is None when the server does not say). Written beside it first, then renamed: never half a file."""
+        import os
+        import tempfile
+
+        destination = Path(destination)
+        folder = destination.parent
+        headers = self._headers({"Accept": "*/*"})
+        try:
+            async with self._http.stream("GET", path, headers=headers) as response:
+                if response.is_error:
+                    await response.aread()
+                    raise error_for(response)
+                total_text = response.headers.get("Content-Length")
+                total = int(total_text) if total_text and total_text.isdigit() else None
+                handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=folder)
+                done = 0
+                try:
+                    with os.fdopen(handle, "wb") as file:
+                        async for chunk in response.aiter_bytes():
+                            file.write(chunk)
+                            done += len(chunk)
+                            if on_progress is not None:
+                                on_progress(done, total)
+                    os.replace(temporary, destination)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temporary)
+                    raise
+                return done
+        except httpx.TimeoutException as exc:
+            raise errors.ServerUnreachable(_timeout_message()) from exc
+        except httpx.TransportError as exc:
+            raise errors.ServerUnreachable(_unreachable_message()) from exc
 
     async def collect(self, path: str, item: type[M], *, params: dict[str, Any] | None = None,
                       max_pages: int = 1000) -> list[M]:

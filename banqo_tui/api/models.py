@@ -116,6 +116,20 @@ class ActivityKind(StrEnum):
     SIGNED_OUT = "signed_out"
     SESSION_ENDED = "session_ended"
     SIGN_IN_THROTTLED = "sign_in_throttled"
+    SIGN_IN_REFUSED_TOTP = "sign_in_refused_totp"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGED = "email_changed"
+    PROFILE_CHANGED = "profile_changed"
+    PHOTO_CHANGED = "photo_changed"
+    PHOTO_REMOVED = "photo_removed"
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_DISABLED = "totp_disabled"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    PROMOTIONAL_EMAIL_CHANGED = "promotional_email_changed"
+    DATA_EXPORTED = "data_exported"
+    SUPPORT_MESSAGE_SENT = "support_message_sent"
 
 
 class Activity(WireModel):
@@ -146,6 +160,166 @@ class Summary(WireModel):
     counts: SummaryCounts
     last_sign_in: LastSignIn | None = None
     recent_activity: list[Activity] = Field(default_factory=list)
+
+
+# --- « Mes paramètres »: profile, photo, security, privacy ------------------------------------------
+
+
+class Province(StrEnum):
+    """Canada's provinces and territories, by their postal abbreviation."""
+
+    AB = "AB"
+    BC = "BC"
+    MB = "MB"
+    NB = "NB"
+    NL = "NL"
+    NS = "NS"
+    NT = "NT"
+    NU = "NU"
+    ON = "ON"
+    PE = "PE"
+    QC = "QC"
+    SK = "SK"
+    YT = "YT"
+
+
+#: A Canadian postal code as it is kept: « H3W 2W8 » (letter digit letter, space, digit letter digit).
+POSTAL_CODE_SHAPE = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d$")
+PHONE_MAX_LENGTH = 30
+NAME_MAX_LENGTH = 200
+STREET_MAX_LENGTH = 200
+CITY_MAX_LENGTH = 100
+#: Profile photos: the largest upload, the largest image (pixels), the side they are scaled down to.
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_SIDE = 512
+SUPPORT_SUBJECT_MAX_LENGTH = 200
+SUPPORT_MESSAGE_MAX_LENGTH = 10_000
+
+
+def clean_postal_code(raw: str) -> str:
+    """« h3w2w8 » → « H3W 2W8 » (spaces and case do not matter when typed); the shape is checked apart."""
+    compact = "".join(raw.split()).upper()
+    return f"{compact[:3]} {compact[3:]}" if len(compact) == 6 else compact
+
+
+class PostalAddress(WireModel):
+    street: str = Field(default="", max_length=STREET_MAX_LENGTH)
+    city: str = Field(default="", max_length=CITY_MAX_LENGTH)
+    province: str = Field(default="", max_length=2, description="A `Province` code, or empty.")
+    postal_code: str = Field(default="", max_length=10, description="« H3W 2W8 »; typed in any case and spacing.")
+
+
+class PhotoInfo(WireModel):
+    """The profile photo as stored: re-encoded, without metadata, at most 512×512."""
+
+    content_type: str
+    width: int
+    height: int
+    size: int
+    updated_at: datetime
+
+
+class Profile(WireModel):
+    """The account's contact details and choices (« Profil », « Confidentialité »)."""
+
+    email: str
+    first_name: str
+    last_name: str
+    phone: str = ""
+    address: PostalAddress = Field(default_factory=PostalAddress)
+    language: str = "fr-CA"
+    promotional_email: bool = False
+    promotional_email_changed_at: datetime | None = None
+    photo: PhotoInfo | None = None
+    two_factor: bool = False
+    created_at: datetime
+    version: int
+
+
+class ProfilePatch(WireModel):
+    """Changes to the profile; absent fields stay. Changing ``email`` needs ``current_password``."""
+
+    first_name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH)
+    last_name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH)
+    email: str | None = Field(default=None, max_length=320)
+    current_password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH * 4)
+    phone: str | None = Field(default=None, max_length=PHONE_MAX_LENGTH)
+    address: PostalAddress | None = None
+    language: str | None = Field(default=None, max_length=10)
+    promotional_email: bool | None = None
+
+
+class PasswordChange(WireModel):
+    current_password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
+    new_password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
+
+
+class PasswordChanged(WireModel):
+    """The other sessions were ended: ``sessions_ended`` says how many."""
+
+    sessions_ended: int
+
+
+class TotpSetup(WireModel):
+    """A new two-factor secret, not in force until confirmed by a first code (``POST /me/totp``)."""
+
+    secret: str = Field(description="Base32, as typed into an authenticator app.")
+    uri: str = Field(description="The `otpauth://` URI, as shown in the QR code.")
+    digits: int = 6
+    period: int = 30
+
+
+class TotpConfirm(WireModel):
+    code: str = Field(max_length=20)
+
+
+class TotpEnabled(WireModel):
+    """Ten one-time recovery codes: shown this once, stored hashed."""
+
+    recovery_codes: list[str]
+
+
+class PasswordConfirm(WireModel):
+    """The account's password, to confirm a sensitive change (disabling two-factor sign-in)."""
+
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
+
+
+class AccountDeletion(WireModel):
+    """``confirmation`` is the account's email address, typed again."""
+
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
+    confirmation: str = Field(max_length=320)
+
+
+class PasswordResetRequest(WireModel):
+    email: str = Field(max_length=320)
+
+
+class PasswordResetConfirm(WireModel):
+    new_password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
+
+
+class Accepted(WireModel):
+    """A request taken into account; ``detail`` says what happens next, in the request's language."""
+
+    detail: str
+
+
+class SupportMessageCreate(WireModel):
+    """« Des questions? Contactez-nous! »: the seed form's fields, ``from`` included."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+    from_: str = Field(default="", alias="from", max_length=320)
+    subject: str = Field(default="", max_length=SUPPORT_SUBJECT_MAX_LENGTH * 2)
+    message: str = Field(default="", max_length=SUPPORT_MESSAGE_MAX_LENGTH * 2)
+
+
+class SupportReceipt(WireModel):
+    id: str
+    received_at: datetime
 
 
 # --- text rules shared by the client and the server -------------------------------------------
