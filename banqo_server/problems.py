@@ -18,6 +18,7 @@ from banqo_server.services.errors import (
     EmailTaken,
     InvalidCredentials,
     InvalidInput,
+    MailUnavailable,
     NotFound,
     NotSignedIn,
     ServiceError,
@@ -47,6 +48,7 @@ def status_title(status: int) -> str:
         428: _("Version requise"),
         429: _("Trop de tentatives"),
         500: _("Erreur interne du serveur"),
+        503: _("Service indisponible"),
     }
     return titles.get(status, _("Erreur"))
 
@@ -144,6 +146,13 @@ def service_error_response(exc: ServiceError) -> JSONResponse:
             headers={"Retry-After": str(exc.retry_after)},
             retry_after=exc.retry_after,
         )
+    if isinstance(exc, MailUnavailable):
+        return problem_response(
+            503,
+            detail=_(
+                "Ce serveur BanqO n'envoie pas de courriel. Demandez à son administrateur de vous aider."
+            ),
+        )
     raise TypeError(f"unmapped service error {exc!r}")
 
 
@@ -229,6 +238,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input (errors name each field)",
         428: "`If-Match` is required to change this resource",
         429: "Too many attempts: retry after `Retry-After` seconds",
+        503: "The server cannot do this now (no SMTP server configured for mail)",
     }
     headers = {
         401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},

@@ -2,13 +2,27 @@
 
 from fastapi import APIRouter
 
-from banqo_server.routes import accounts, catalogue, collection, health, learners, me, sessions
+from banqo_server.routes import (
+    accounts,
+    catalogue,
+    collection,
+    health,
+    learners,
+    me,
+    privacy,
+    profile,
+    security,
+    sessions,
+    support,
+)
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (health, accounts, sessions, me, catalogue, collection, learners):
+    for module in (
+        health, accounts, sessions, security, me, profile, privacy, support, catalogue, collection, learners
+    ):
         router.include_router(module.router)
     return router

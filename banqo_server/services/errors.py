@@ -70,3 +70,7 @@ class TooLarge(ServiceError):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
+
+
+class MailUnavailable(ServiceError):
+    """The server has no SMTP settings, so what was asked needs mail it cannot send (503)."""

@@ -1,4 +1,8 @@
-"""« Mes paramètres »: one tab per area of the account. Each tab says what it will hold, no fake controls."""
+"""« Mes paramètres »: one tab per area of the account, in the seed guide's order.
+
+Each tab's content is a pane from its own module (``settings_profile``, ``settings_security``…); this screen
+only arranges them. The billing tabs (Inscription, Méthode de paiement, Factures) say what they will hold.
+"""
 
 from __future__ import annotations
 
@@ -9,59 +13,29 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
 
-#: (tab id, tab label, what the tab will hold), in the order of the seed guide.
+#: (tab id, tab label), in the order of the seed guide, then ours.
 SETTINGS_TABS = (
-    (
-        "profile",
-        N_("Profil"),
-        N_(
-            "Ici, vous pourrez consulter et changer la photo de votre profil et vos coordonnées "
-            "(nom, courriel, téléphone, adresse postale)."
-        ),
-    ),
-    (
-        "security",
-        N_("Sécurité"),
-        N_(
-            "Ici, vous pourrez changer votre mot de passe, voir les appareils connectés à votre compte et "
-            "en fermer la session, et activer la connexion en deux étapes."
-        ),
-    ),
-    (
-        "enrolment",
-        N_("Inscription"),
-        N_(
-            "Ici, vous pourrez consulter et changer votre inscription : offre, essai gratuit, "
-            "facturation mensuelle ou annuelle, annulation."
-        ),
-    ),
-    (
-        "payment",
-        N_("Méthode de paiement"),
-        N_(
-            "Ici, vous pourrez consulter la carte enregistrée (marque, quatre derniers chiffres, expiration) "
-            "et la remplacer. Le numéro de la carte ne passe jamais par BanqO."
-        ),
-    ),
-    (
-        "invoices",
-        N_("Factures"),
-        N_("Ici, vous pourrez consulter vos factures et en télécharger une copie en PDF."),
-    ),
-    (
-        "privacy",
-        N_("Confidentialité"),
-        N_(
-            "Ici, vous pourrez choisir de recevoir ou non nos courriels promotionnels, exporter toutes vos "
-            "données et supprimer votre compte."
-        ),
-    ),
-    (
-        "preferences",
-        N_("Préférences"),
-        N_("Ici, vous pourrez choisir la langue, le thème et le mode adapté aux lecteurs d'écran."),
-    ),
+    ("profile", N_("Profil")),
+    ("security", N_("Sécurité")),
+    ("enrolment", N_("Inscription")),
+    ("payment", N_("Méthode de paiement")),
+    ("invoices", N_("Factures")),
+    ("privacy", N_("Confidentialité")),
+    ("preferences", N_("Préférences")),
 )
+
+#: What the billing tabs will hold, until they do.
+COMING = {
+    "enrolment": N_(
+        "Ici, vous pourrez consulter et changer votre inscription : offre, essai gratuit, "
+        "facturation mensuelle ou annuelle, annulation."
+    ),
+    "payment": N_(
+        "Ici, vous pourrez consulter la carte enregistrée (marque, quatre derniers chiffres, expiration) "
+        "et la remplacer. Le numéro de la carte ne passe jamais par BanqO."
+    ),
+    "invoices": N_("Ici, vous pourrez consulter vos factures et en télécharger une copie en PDF."),
+}
 
 
 class SettingsScreen(BanqoScreen):
@@ -71,21 +45,48 @@ class SettingsScreen(BanqoScreen):
         Binding("escape", "back", N_("Retour"), id="settings.back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, tab: str = "profile") -> None:
         super().__init__(id="settings-screen")
+        self.initial_tab = tab
 
     def compose(self) -> ComposeResult:
+        from banqo_tui.screens.settings_preferences import PreferencesPane
+        from banqo_tui.screens.settings_privacy import PrivacyPane
+        from banqo_tui.screens.settings_profile import ProfilePane
+        from banqo_tui.screens.settings_security import SecurityPane
+
+        panes = {
+            "profile": ProfilePane,
+            "security": SecurityPane,
+            "privacy": PrivacyPane,
+            "preferences": PreferencesPane,
+        }
         yield ScreenTitle(_("Mes paramètres"))
-        with TabbedContent(id="settings-tabs"):
-            for tab_id, label, text in SETTINGS_TABS:
+        with TabbedContent(id="settings-tabs", initial=f"settings-{self.initial_tab}"):
+            for tab_id, label in SETTINGS_TABS:
                 with TabPane(_(label), id=f"settings-{tab_id}"):
-                    yield Static(_(text), classes="settings-text", markup=False)
-                    yield Static(
-                        _("Cette section arrive dans une prochaine version de BanqO."),
-                        classes="settings-coming",
-                        markup=False,
-                    )
+                    pane = panes.get(tab_id)
+                    if pane is not None:
+                        yield pane(id=f"{tab_id}-pane")
+                    else:
+                        yield Static(_(COMING[tab_id]), classes="settings-text", markup=False)
+                        yield Static(
+                            _("Cette section arrive dans une prochaine version de BanqO."),
+                            classes="settings-coming",
+                            markup=False,
+                        )
         yield Footer(compact=True, show_command_palette=False)
+
+    def _field_is_active(self, field: object) -> bool:
+        """Only the fields of the tab on screen receive the server's messages."""
+        tabs = self.query_one("#settings-tabs", TabbedContent)
+        active = tabs.active
+        node = getattr(field, "parent", None)
+        while node is not None:
+            if getattr(node, "id", None) == active:
+                return True
+            node = getattr(node, "parent", None)
+        return False
 
     def action_back(self) -> None:
         self.app.pop_screen()

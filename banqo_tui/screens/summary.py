@@ -26,6 +26,20 @@ ACTIVITY_SENTENCES = {
     "signed_out": N_("Déconnexion"),
     "session_ended": N_("Session fermée depuis un autre appareil"),
     "sign_in_throttled": N_("Connexions suspendues après trop d'essais"),
+    "sign_in_refused_totp": N_("Connexion refusée : code de validation en deux étapes manquant ou erroné"),
+    "password_changed": N_("Mot de passe changé"),
+    "password_reset_requested": N_("Code de réinitialisation du mot de passe demandé"),
+    "password_reset": N_("Mot de passe réinitialisé par courriel"),
+    "email_changed": N_("Adresse courriel changée"),
+    "profile_changed": N_("Coordonnées modifiées"),
+    "photo_changed": N_("Photo de profil changée"),
+    "photo_removed": N_("Photo de profil retirée"),
+    "totp_enabled": N_("Validation en deux étapes activée"),
+    "totp_disabled": N_("Validation en deux étapes désactivée"),
+    "recovery_code_used": N_("Code de récupération utilisé"),
+    "promotional_email_changed": N_("Choix des courriels promotionnels modifié"),
+    "data_exported": N_("Données exportées"),
+    "support_message_sent": N_("Message envoyé au soutien"),
 }
 
 #: (attribute of ``SummaryCounts``, label), in the order shown.

@@ -1,0 +1,5 @@
+"""Profile and photo: ``/me/profile``, ``/me/profile/photo``."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["me"])

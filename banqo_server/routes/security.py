@@ -1,0 +1,5 @@
+"""Security: ``/me/password``, ``/me/totp``, ``/password-resets``."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["security"])

@@ -1,0 +1,5 @@
+"""Support: ``/support/messages`` (« Des questions? Contactez-nous! »)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["support"])

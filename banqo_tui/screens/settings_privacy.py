@@ -1,0 +1,14 @@
+"""« Mes paramètres », tab « privacy » (being built)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+
+class PrivacyPane(VerticalScroll):
+    """Placeholder until the tab is built."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("…", markup=False)
