@@ -74,3 +74,59 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+class MailBox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: what it received, as parsed messages."""
+
+    def __init__(self) -> None:
+        import threading
+        from email.message import EmailMessage
+
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self._arrived = threading.Condition()
+        self.url = ""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        with self._arrived:
+            self.messages.append(message)  # type: ignore[arg-type]
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Any]:
+        """The first ``count`` messages, waiting up to ``timeout`` seconds for them; fails the test otherwise."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.messages) >= count, timeout):
+                pytest.fail(f"expected {count} mail message(s), the SMTP server received {len(self.messages)}")
+            return list(self.messages[:count])
+
+    @staticmethod
+    def body(message: Any) -> str:
+        """The plain-text body of a received message."""
+        part = message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+
+@pytest.fixture
+def mailbox() -> Iterator[MailBox]:
+    """A local SMTP server for the test; ``mailbox.url`` is the ``BANQO_SMTP_URL`` that reaches it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = MailBox()
+    controller = Controller(box, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()
+    box.url = f"smtp://127.0.0.1:{port}"
+    try:
+        yield box
+    finally:
+        controller.stop()
