@@ -1,4 +1,5 @@
-"""``banqo-server``: run the API (``serve``, the default) or migrate its database (``migrate``)."""
+"""``banqo-server``: run the API (``serve``, the default), migrate its database (``migrate``), or read and send
+again the kept support messages (``support list``, ``support retry``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-COMMANDS = ("serve", "migrate")
+COMMANDS = ("serve", "migrate", "support")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+DEFAULT_RETRY_LIMIT = 100
 
 
 def is_loopback(host: str) -> bool:
@@ -25,7 +27,7 @@ def is_loopback(host: str) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="banqo-server", description="The BanqO API server.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,migrate}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,migrate,support}")
 
     serve = commands.add_parser("serve", help="run the API with uvicorn (the default command)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
@@ -43,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("migrate", help="bring the configured database to the latest schema")
+
+    support = commands.add_parser("support", help="the support messages kept in the database")
+    support_commands = support.add_subparsers(dest="support_command", required=True, metavar="{list,retry}")
+    support_list = support_commands.add_parser("list", help="print the kept messages not yet sent, oldest first")
+    support_retry = support_commands.add_parser(
+        "retry", help="send the kept messages not yet sent (needs BANQO_SMTP_URL and BANQO_SUPPORT_EMAIL)"
+    )
+    for command in (support_list, support_retry):
+        command.add_argument(
+            "--limit",
+            type=int,
+            default=DEFAULT_RETRY_LIMIT,
+            help=f"at most this many messages, oldest first (default {DEFAULT_RETRY_LIMIT})",
+        )
     # `billing run` joins these commands in a later issue.
     return parser
 
@@ -111,11 +127,49 @@ def migrate() -> int:
     return 0
 
 
+def support_messages(args: argparse.Namespace) -> int:
+    """``support list`` prints the messages not yet sent; ``support retry`` sends them, oldest first."""
+    from banqo_server.db import make_engine, make_session_factory
+    from banqo_server.services import support
+    from banqo_server.settings import Settings
+
+    if args.limit < 1:
+        print("banqo-server: --limit must be at least 1", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    if args.support_command == "retry" and not support.can_send(settings):
+        print(
+            "banqo-server: support messages cannot be sent: set BANQO_SMTP_URL and BANQO_SUPPORT_EMAIL",
+            file=sys.stderr,
+        )
+        return 1
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as db:
+            if args.support_command == "list":
+                rows = support.unsent(db, limit=args.limit)
+                for row in rows:
+                    print(f"--- {row.id}  {row.created_at.isoformat()}  attempts: {row.attempts}")
+                    print(f"Subject: {row.subject}")
+                    if row.last_error:
+                        print(f"Last error: {row.last_error}")
+                    print(support.mail_body(row).rstrip("\n"))
+                print(f"{len(rows)} message(s) not yet sent")
+                return 0
+            sent, failed = support.retry(db, settings, limit=args.limit)
+    finally:
+        engine.dispose()
+    print(f"support messages: {sent} sent, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``banqo-server`` console script."""
     args = parse_args(argv)
     if args.command == "migrate":
         return migrate()
+    if args.command == "support":
+        return support_messages(args)
     return serve(args)
 
 

@@ -22,8 +22,12 @@ from banqo_server.services.errors import (
     NotFound,
     NotSignedIn,
     ServiceError,
+    StorageFailed,
+    SupportMessagesThrottled,
     TooLarge,
     TooManyAttempts,
+    TotpInvalid,
+    TotpRequired,
     VersionMismatch,
     VersionRequired,
 )
@@ -49,6 +53,7 @@ def status_title(status: int) -> str:
         429: _("Trop de tentatives"),
         500: _("Erreur interne du serveur"),
         503: _("Service indisponible"),
+        507: _("Stockage impossible"),
     }
     return titles.get(status, _("Erreur"))
 
@@ -95,6 +100,19 @@ def service_error_response(exc: ServiceError) -> JSONResponse:
         return problem_response(
             401, detail=message, errors={"password": [message]}, headers={"WWW-Authenticate": "Bearer"}
         )
+    if isinstance(exc, TotpRequired | TotpInvalid):
+        if isinstance(exc, TotpRequired):
+            message = _(
+                "Entrez le code à 6 chiffres de votre application d'authentification, ou un code de récupération."
+            )
+        else:
+            message = _(
+                "Ce code n'est pas valide ou a déjà servi. Entrez le code à 6 chiffres affiché maintenant "
+                "par votre application d'authentification, ou un code de récupération."
+            )
+        return problem_response(
+            401, detail=message, errors={"totp": [message]}, headers={"WWW-Authenticate": "Bearer"}
+        )
     if isinstance(exc, NotSignedIn):
         challenge = 'Bearer error="invalid_token"' if exc.token_given else "Bearer"
         return problem_response(
@@ -120,12 +138,22 @@ def service_error_response(exc: ServiceError) -> JSONResponse:
         )
     if isinstance(exc, TooLarge):
         megabytes = max(1, exc.limit // 1_000_000)
+        message = _("Le contenu dépasse la taille permise ({size} Mo).").format(size=megabytes)
+        return problem_response(413, detail=message, errors={exc.field: [message]} if exc.field else None)
+    if isinstance(exc, StorageFailed):
         return problem_response(
-            413, detail=_("Le contenu dépasse la taille permise ({size} Mo).").format(size=megabytes)
+            507, detail=_("Le serveur n'a pas pu enregistrer la photo. Réessayez plus tard.")
         )
     if isinstance(exc, TooManyAttempts):
         minutes = _minutes(exc.retry_after)
-        if exc.sign_up:
+        if isinstance(exc, SupportMessagesThrottled):
+            message = ngettext(
+                "Vous avez envoyé plusieurs messages en peu de temps : réessayez dans {minutes} minute.",
+                "Vous avez envoyé plusieurs messages en peu de temps : réessayez dans {minutes} minutes.",
+                minutes,
+            ).format(minutes=minutes)
+            field = "from"
+        elif exc.sign_up:
             message = ngettext(
                 "Trop d'inscriptions depuis cette adresse : réessayez dans {minutes} minute.",
                 "Trop d'inscriptions depuis cette adresse : réessayez dans {minutes} minutes.",
@@ -139,6 +167,7 @@ def service_error_response(exc: ServiceError) -> JSONResponse:
                 minutes,
             ).format(minutes=minutes)
             field = "password"
+        field = exc.field or field
         return problem_response(
             429,
             detail=message,
@@ -239,6 +268,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         428: "`If-Match` is required to change this resource",
         429: "Too many attempts: retry after `Retry-After` seconds",
         503: "The server cannot do this now (no SMTP server configured for mail)",
+        507: "The server could not store the file (disk full): nothing was changed",
     }
     headers = {
         401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},

@@ -28,7 +28,11 @@ def sign_in(
     address: ClientAddress,
     user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> SessionToken:
-    """Open a session with an email and a password; a wrong one answers 401 on the `password` field."""
+    """Open a session with an email and a password; a wrong one answers 401 on the `password` field.
+
+    When the account has two-factor sign-in, `totp` must also hold the 6-digit code of the authenticator app
+    (each code works once) or one of the account's recovery codes (`xxxxx-xxxxx`, each works once). Without it,
+    or with a wrong or used one, the answer is 401 on the `totp` field — only once the password is right."""
     token, session = auth.sign_in(
         db,
         settings,
@@ -37,6 +41,7 @@ def sign_in(
         password=body.password,
         device=auth.device_label(body.device, user_agent),
         address=address,
+        totp_code=body.totp,
     )
     return token_view(token, session)
 

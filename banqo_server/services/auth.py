@@ -10,13 +10,15 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import _
-from banqo_server.models import Account, AccountSession
-from banqo_server.services import activity, throttle
+from banqo_server.models import Account, AccountSession, RecoveryCode
+from banqo_server.services import activity, throttle, totp
 from banqo_server.services.errors import (
     InvalidCredentials,
     NotFound,
     NotSignedIn,
     TooManyAttempts,
+    TotpInvalid,
+    TotpRequired,
 )
 from banqo_server.services.paging import decode_cursor, encode_cursor
 from banqo_server.services.passwords import Passwords, normalise_email
@@ -64,7 +66,18 @@ def open_session(
     return token, session
 
 
-def _email_rule(settings: Settings) -> throttle.FailureRule:
+def email_key(email: str) -> str:
+    """The sign-in throttle's key of an account's (normalised) email."""
+    return f"email:{email}"
+
+
+def address_key(address: str) -> str:
+    """The sign-in throttle's key of a client address."""
+    return f"ip:{address}"
+
+
+def email_rule(settings: Settings) -> throttle.FailureRule:
+    """How failed sign-ins of one email are throttled."""
     return throttle.FailureRule(
         settings.sign_in_email_limit,
         settings.sign_in_window,
@@ -73,7 +86,8 @@ def _email_rule(settings: Settings) -> throttle.FailureRule:
     )
 
 
-def _address_rule(settings: Settings) -> throttle.FailureRule:
+def address_rule(settings: Settings) -> throttle.FailureRule:
+    """How failed sign-ins from one client address are throttled."""
     return throttle.FailureRule(
         settings.sign_in_address_limit,
         settings.sign_in_window,
@@ -91,12 +105,16 @@ def sign_in(
     password: str,
     device: str,
     address: str,
+    totp_code: str | None = None,
 ) -> tuple[str, AccountSession]:
-    """Check the credentials (throttled) and open a session; commits."""
+    """Check the credentials (throttled), then the second factor if the account has one; open a session; commits.
+
+    The password is checked first, so a wrong one never reveals whether two-factor sign-in is on.
+    """
     now = settings.now()
     email = normalise_email(email)
-    email_key, address_key = f"email:{email}", f"ip:{address}"
-    waits = [throttle.blocked_for(db, key, now) for key in (email_key, address_key)]
+    keys = (email_key(email), address_key(address))
+    waits = [throttle.blocked_for(db, key, now) for key in keys]
     if any(waits):
         # Refused before any password check, and without extending the block.
         raise TooManyAttempts(max(wait or 0 for wait in waits))
@@ -108,14 +126,13 @@ def sign_in(
     else:
         valid = passwords.verify(account.password_hash, password)
     if account is None or not valid:
-        block_started = throttle.record_failure(db, email_key, _email_rule(settings), now)
-        throttle.record_failure(db, address_key, _address_rule(settings), now)
-        if block_started and account is not None:
-            activity.record(db, account.id, ActivityKind.SIGN_IN_THROTTLED, now, device)
+        _record_failure(db, settings, account, keys, now, device)
         db.commit()
         raise InvalidCredentials()
 
-    throttle.reset(db, email_key)
+    if account.totp_secret is not None:
+        _check_second_factor(db, settings, account, totp_code, keys=keys, now=now, device=device)
+    throttle.reset(db, keys[0])
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash(password)
     seen = db.scalar(
@@ -128,6 +145,65 @@ def sign_in(
     activity.record(db, account.id, kind, now, device)
     db.commit()
     return token, session
+
+
+def _record_failure(
+    db: Session, settings: Settings, account: Account | None, keys: tuple[str, str], now: datetime, device: str
+) -> None:
+    """Count a failed sign-in against the email's and the address's keys; note when a block starts."""
+    block_started = throttle.record_failure(db, keys[0], email_rule(settings), now)
+    throttle.record_failure(db, keys[1], address_rule(settings), now)
+    if block_started and account is not None:
+        activity.record(db, account.id, ActivityKind.SIGN_IN_THROTTLED, now, device)
+
+
+def lock_account(db: Session, account_id: str) -> Account:
+    """The account re-read and locked until the transaction ends (PostgreSQL; SQLite serialises writers)."""
+    statement = select(Account).where(Account.id == account_id).with_for_update()
+    return db.execute(statement.execution_options(populate_existing=True)).scalar_one()
+
+
+def _check_second_factor(
+    db: Session,
+    settings: Settings,
+    account: Account,
+    code: str | None,
+    *,
+    keys: tuple[str, str],
+    now: datetime,
+    device: str,
+) -> None:
+    """Accept a TOTP code of a step not used yet, or an unused recovery code; refuse anything else (401).
+
+    The account row stays locked until the commit, so two sign-ins at once cannot both use one step or code.
+    """
+    if code is None or not code.strip():
+        raise TotpRequired()  # not a failure: the client asks for the code and tries again
+    account = lock_account(db, account.id)
+    secret = account.totp_secret
+    if secret is not None:
+        step = totp.verify(secret, code, now, after=account.totp_last_step)
+        if step is not None:
+            account.totp_last_step = step
+            return
+        if totp.looks_like_recovery_code(code):
+            recovery = db.scalar(
+                select(RecoveryCode)
+                .where(
+                    RecoveryCode.account_id == account.id,
+                    RecoveryCode.code_hash == totp.recovery_code_hash(code),
+                    RecoveryCode.used_at.is_(None),
+                )
+                .with_for_update()
+            )
+            if recovery is not None:
+                recovery.used_at = now
+                activity.record(db, account.id, ActivityKind.RECOVERY_CODE_USED, now, device)
+                return
+    _record_failure(db, settings, account, keys, now, device)
+    activity.record(db, account.id, ActivityKind.SIGN_IN_REFUSED_TOTP, now, device)
+    db.commit()
+    raise TotpInvalid()
 
 
 def is_active(session: AccountSession, settings: Settings, now: datetime) -> bool:

@@ -36,12 +36,17 @@ class NotFound(ServiceError):
 
 
 class TooManyAttempts(ServiceError):
-    """Throttled (429): retry after ``retry_after`` seconds."""
+    """Throttled (429): retry after ``retry_after`` seconds; ``field`` names the request field it is shown under."""
 
-    def __init__(self, retry_after: int, *, sign_up: bool = False) -> None:
+    def __init__(self, retry_after: int, *, sign_up: bool = False, field: str | None = None) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
         self.sign_up = sign_up
+        self.field = field
+
+
+class SupportMessagesThrottled(TooManyAttempts):
+    """Too many support messages from one sender, account or client address (429 on the ``from`` field)."""
 
 
 class Conflict(ServiceError):
@@ -65,11 +70,24 @@ class VersionMismatch(ServiceError):
 
 
 class TooLarge(ServiceError):
-    """The body is larger than the route accepts (413)."""
+    """The body is larger than the route accepts (413); ``field`` names the request field it is shown under."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, field: str | None = None) -> None:
         super().__init__(limit)
         self.limit = limit
+        self.field = field
+
+
+class StorageFailed(ServiceError):
+    """The server could not write a file (disk full, no permission): nothing was changed (507)."""
+
+
+class TotpRequired(ServiceError):
+    """The password was right, but the account signs in with a second factor too and none was given (401)."""
+
+
+class TotpInvalid(ServiceError):
+    """The second factor given at sign-in is wrong, or was already used (401)."""
 
 
 class MailUnavailable(ServiceError):
