@@ -399,6 +399,25 @@ class BanqoApp(App[None]):
                 await self.credentials.delete(email, self.connection.label)
         self.back_to_sign_in(_("Votre session a pris fin. Connectez-vous de nouveau."), severity="warning")
 
+    def account_deleted(self) -> None:
+        """The account no longer exists: forget its token, its last email and its outbox; back to sign-in."""
+        self.run_worker(self._forget_deleted_account(), group="session", exit_on_error=False)
+
+    async def _forget_deleted_account(self) -> None:
+        email = self.account_email
+        outbox = self.outbox
+        if email and self.connection is not None and self.credentials is not None:
+            if not self.connection.is_demo:
+                await self.credentials.delete(email, self.connection.label)
+                self.credentials.forget_email(self.connection.label)
+        self.account_email = None  # the sign-in screen comes back empty
+        self.back_to_sign_in(_("Votre compte et toutes vos données ont été supprimés."))
+        if outbox is not None:
+            try:
+                outbox.path.unlink(missing_ok=True)  # goals typed for an account that is gone
+            except OSError as exc:
+                log.info("cannot remove the outbox of a deleted account: %r", exc)
+
     async def _sign_out(self) -> None:
         client = self._client
         if client is not None:
@@ -436,6 +455,10 @@ class BanqoApp(App[None]):
         if action == "collection" and current == "collection-screen":
             return False
         if action == "learners" and current == "learners-screen":
+            return False
+        if action == "support" and current == "support-screen":
+            return False
+        if action == "privacy" and current == "privacy-page-screen":
             return False
         # A form holding the teacher's unsaved text stays until it is saved or cancelled.
         if spec is not None and spec.signed_in_only and getattr(self._screen_under_palette(), "keeps_unsaved_text",
@@ -484,6 +507,24 @@ class BanqoApp(App[None]):
         self.action_summary()
         self.push_screen(SettingsScreen())
 
+    async def language_changed(self) -> None:
+        """Show everything in the language now set (« Préférences »): the global keys translated again, and the
+        screens rebuilt — « Votre résumé », then « Mes paramètres » on its « Préférences » tab."""
+        from textual.binding import BindingsMap
+
+        from banqo_tui.screens.settings import SettingsScreen
+        from banqo_tui.screens.summary import SummaryScreen
+
+        # The bindings as declared (French sources), translated once more.
+        self._bindings = self._merged_bindings.copy() if self._merged_bindings is not None else BindingsMap()
+        commands.translate_bindings(self, order=[action.key for action in commands.ACTIONS])
+        self.refresh_bindings()
+        if self.signed_in:
+            while len(self.screen_stack) > 1:  # gone before their new versions come: they share ids
+                await self.pop_screen()
+            await self.push_screen(SummaryScreen())
+            await self.push_screen(SettingsScreen("preferences"))
+
     def action_collection(self) -> None:
         """Open « Ma collection » (above the résumé, so that F2 goes back to it)."""
         from banqo_tui.screens.collection import CollectionScreen
@@ -505,6 +546,26 @@ class BanqoApp(App[None]):
             return
         self.action_summary()
         self.push_screen(LearnersScreen())
+
+    def action_support(self) -> None:
+        """Open « Des questions? Contactez-nous! » over the current screen, signed in or not."""
+        from banqo_tui.screens.support import SupportScreen
+
+        found = self._find_screen(SupportScreen)
+        if found is not None:
+            self._pop_to(found)
+        else:
+            self.push_screen(SupportScreen())
+
+    def action_privacy(self) -> None:
+        """Show the privacy policy over the current screen, signed in or not."""
+        from banqo_tui.screens.privacy_page import PrivacyPageScreen
+
+        found = self._find_screen(PrivacyPageScreen)
+        if found is not None:
+            self._pop_to(found)
+        else:
+            self.push_screen(PrivacyPageScreen())
 
     def action_help(self) -> None:
         """Show the keys of the current screen and the global ones; F1 again closes it."""

@@ -62,7 +62,7 @@ ACTIONS: tuple[AppAction, ...] = (
         "settings",
         N_("Mes paramètres"),
         N_("Ouvrir Mes paramètres"),
-        N_("Profil, sécurité, inscription, paiement, factures"),
+        N_("Profil, sécurité, inscription, paiement, factures, confidentialité, préférences"),
         signed_in_only=True,
     ),
     AppAction(
@@ -90,6 +90,24 @@ ACTIONS: tuple[AppAction, ...] = (
         N_("Messages"),
         N_("Voir les messages"),
         N_("Les avis et les erreurs de cette séance"),
+        show=False,
+    ),
+    AppAction(
+        "banqo.support",
+        "f9",
+        "support",
+        N_("Nous joindre"),
+        N_("Des questions? Contactez-nous!"),
+        N_("Écrire à l'équipe de BanqO : question, problème, suggestion"),
+        show=False,
+    ),
+    AppAction(
+        "banqo.privacy",
+        "f10",
+        "privacy",
+        N_("Politique de confidentialité"),
+        N_("Politique de confidentialité"),
+        N_("Ce que BanqO garde, pourquoi, combien de temps, et vos droits"),
         show=False,
     ),
     AppAction(

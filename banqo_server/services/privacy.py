@@ -51,7 +51,7 @@ tableurs et outils de programmation. Toutes les dates sont en temps universel (U
 (par exemple 2026-11-02T14:00:00+00:00).
 
 - `profile.json` : votre profil — nom, courriel, téléphone, adresse postale, langue, consentement aux
-  courriels promotionnels et sa date, date de création du compte, connexion en deux étapes (activée ou
+  courriels promotionnels et sa date, date de création du compte, validation en deux étapes (activée ou
   non) et renseignements sur la photo de profil. Votre mot de passe, vos secrets de connexion en deux
   étapes et vos codes de récupération n'y sont jamais : BanqO ne conserve que des empreintes qui ne
   servent à rien hors du serveur.

@@ -160,9 +160,8 @@ def _check_address(account: Account, given: Mapping[str, Any], refusals: _Refusa
     elif postal_code and province is not None and postal_code[0] not in POSTAL_CODE_LETTERS[province]:
         refusals.add(
             "address.postal_code",
-            _("Ce code postal ne convient pas à une adresse {place} : il y commence par {letters}.").format(
-                place=_(PROVINCE_PLACES[province]), letters=", ".join(POSTAL_CODE_LETTERS[province])
-            ),
+            _("Ce code postal ne convient pas à une adresse {place}, où les codes postaux commencent par {letters}.")
+            .format(place=_(PROVINCE_PLACES[province]), letters=_letters_text(POSTAL_CODE_LETTERS[province])),
         )
     if len(refusals.errors) > before:
         return {}
@@ -290,3 +289,11 @@ def update(
         db.rollback()
         raise EmailTaken() from None
     return account
+
+
+def _letters_text(letters: str | tuple[str, ...] | list[str]) -> str:
+    """« G, H ou J » / « A »: the first letters a province's postal codes may have."""
+    items = list(letters)
+    if len(items) == 1:
+        return items[0]
+    return _("{others} ou {last}").format(others=", ".join(items[:-1]), last=items[-1])

@@ -153,7 +153,7 @@ def send_password_changed_notice(settings: Settings, notice: Notice) -> None:
 
 
 def _already_enabled() -> Conflict:
-    return Conflict({"code": [_("La connexion en deux étapes est déjà activée.")]})
+    return Conflict({"code": [_("La validation en deux étapes est déjà activée.")]})
 
 
 def start_totp(db: Session, settings: Settings, account_id: str) -> tuple[str, str]:
@@ -204,7 +204,7 @@ def disable_totp(
     """Turn two-factor sign-in off, with the account's password; the recovery codes go too. Commits."""
     account = auth.lock_account(db, account_id)
     if account.totp_secret is None:
-        raise Conflict({"password": [_("La connexion en deux étapes n'est pas activée.")]})
+        raise Conflict({"password": [_("La validation en deux étapes n'est pas activée.")]})
     check_password(db, settings, passwords, account, password, field="password", device=device)
     now = settings.now()
     account.totp_secret = None

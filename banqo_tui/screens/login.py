@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Center, Horizontal, Vertical
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input, Static
@@ -31,7 +31,27 @@ def server_description(label: str) -> str:
 
 
 class SignInScreen(BanqoScreen):
-    """« Se connecter » and « Créer un compte », each a short form whose errors appear under their fields."""
+    """« Se connecter » and « Créer un compte », each a short form whose errors appear under their fields.
+
+    When the account asks for a second step, the server's refusal names the ``totp`` field: « Code de
+    validation » appears, and the next submit sends it with the email and the password.
+    """
+
+    DEFAULT_CSS = """
+    #sign-in-links {
+        height: auto;
+        margin-top: 1;
+    }
+    #sign-in-links ActionButton {
+        margin-right: 2;
+        background: $boost;
+        color: $text;
+        text-style: underline;
+    }
+    #sign-in-links ActionButton:focus {
+        text-style: bold reverse;
+    }
+    """
 
     BINDINGS = [
         # Priority bindings, like Tab: the focus moves before the keys typed next are handed to a field.
@@ -40,6 +60,8 @@ class SignInScreen(BanqoScreen):
         Binding("f6", "show_tab('sign-up')", N_("Créer un compte"), key_display="F6", priority=True,
                 id="sign_in.sign_up_tab"),
         Binding("ctrl+r", "retry_connection", N_("Réessayer"), id="sign_in.retry"),
+        # Priority, like F5: Ctrl+O (« Se déconnecter » once signed in) is not offered by the app here.
+        Binding("ctrl+o", "forgot_password", N_("Mot de passe oublié"), priority=True, id="sign_in.forgot_password"),
         # A priority binding, so that the focus moves before the next typed keys are read (typing ahead).
         Binding("enter", "next_field", N_("Champ suivant, ou envoyer au dernier champ"), show=False,
                 priority=True, id="sign_in.next_field"),
@@ -79,8 +101,20 @@ class SignInScreen(BanqoScreen):
                             id="sign-in-password",
                             max_length=512,
                         )
+                        totp = Field(
+                            _("Code de validation"),
+                            "totp",
+                            id="sign-in-totp",
+                            max_length=20,
+                            placeholder=_("6 chiffres, ou un code de récupération"),
+                        )
+                        totp.display = False
+                        yield totp
                         yield ActionButton(_("Se connecter"), id="sign-in-submit")
                     yield Vertical(id=SIGN_UP_TAB, classes="form")
+                with Horizontal(id="sign-in-links"):
+                    yield ActionButton(_("Mot de passe oublié?"), id="sign-in-forgot")
+                    yield ActionButton(_("Des questions? Contactez-nous!"), id="sign-in-support")
                 yield Static("", id="connection-status", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
@@ -134,8 +168,9 @@ class SignInScreen(BanqoScreen):
         return self.query_one(ContentSwitcher).current or SIGN_IN_TAB
 
     def _pane_fields(self, tab: str | None = None) -> list[Field]:
+        """The fields of a form that are shown (« Code de validation » only once the server asks for it)."""
         pane = self.query_one(f"#{tab or self.active_tab}", Vertical)
-        return list(pane.query(Field))
+        return [field for field in pane.query(Field) if field.display]
 
     def _field_is_active(self, field: Widget) -> bool:
         return field in self._pane_fields()
@@ -190,12 +225,44 @@ class SignInScreen(BanqoScreen):
             await self._build_sign_up_form()  # only when F6 comes within the first frame's instant
         self.query_one(ContentSwitcher).current = tab
         self.query_one("#form-switch", Static).update(self._switch_line(tab))
+        self.query_one("#sign-in-forgot").display = tab == SIGN_IN_TAB
         fields = self._pane_fields(tab)
         empty = [field for field in fields if not field.value]
         (empty or fields)[0].focus_input()
 
     def action_retry_connection(self) -> None:
         self.banqo.connect()
+
+    def action_forgot_password(self) -> None:
+        """« Mot de passe oublié »: a code by email, then a new password; the email typed here goes along."""
+        from banqo_tui.screens.password_reset import PasswordResetScreen
+
+        self.app.push_screen(PasswordResetScreen(email=self.field("sign-in-email").value.strip()))
+
+    def password_was_reset(self, email: str) -> None:
+        """Back from « Mot de passe oublié »: the email filled in, ready for the new password."""
+        if self.active_tab != SIGN_IN_TAB:
+            self.query_one(ContentSwitcher).current = SIGN_IN_TAB
+            self.query_one("#form-switch", Static).update(self._switch_line(SIGN_IN_TAB))
+            self.query_one("#sign-in-forgot").display = True
+        for field in (self.field("sign-in-email"), self.field("sign-in-password"), self.field("sign-in-totp")):
+            field.clear_error()
+        self.field("sign-in-email").value = email
+        self.field("sign-in-password").value = ""
+        self.field("sign-in-totp").value = ""
+        self.field("sign-in-password").focus_input()
+
+    def show_field_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A second step asked for (``totp``): « Code de validation » appears, with the server's message."""
+        if "totp" in errors and self.active_tab == SIGN_IN_TAB:
+            totp = self.field("sign-in-totp")
+            if not totp.display:
+                # The first time, the server only asks for the code: guidance, not an error.
+                totp.display = True
+                totp.set_hint(" ".join(errors["totp"]))
+                totp.focus_input()
+                errors = {name: messages for name, messages in errors.items() if name != "totp"}
+        return super().show_field_errors(errors)
 
     # --- input -----------------------------------------------------------------------------------
 
@@ -211,12 +278,16 @@ class SignInScreen(BanqoScreen):
         else:
             self.submit()
 
-    def on_action_button_pressed(self, event: ActionButton.Pressed) -> None:
+    async def on_action_button_pressed(self, event: ActionButton.Pressed) -> None:
         event.stop()
         if event.button.id == "sign-in-submit":
             self.submit(SIGN_IN_TAB)
         elif event.button.id == "sign-up-submit":
             self.submit(SIGN_UP_TAB)
+        elif event.button.id == "sign-in-forgot":
+            self.action_forgot_password()
+        elif event.button.id == "sign-in-support":
+            await self.app.run_action("support")
 
     def submit(self, tab: str | None = None) -> None:
         """Check the form of ``tab`` (the active one by default) and send it to the server.
@@ -247,14 +318,16 @@ class SignInScreen(BanqoScreen):
         values = {field.name or "": field.value for field in fields}
         self._set_busy(True)
         if tab == SIGN_IN_TAB:
-            self._sign_in(values["email"].strip(), values["password"])
+            self._sign_in(values["email"].strip(), values["password"], values.get("totp", "").strip() or None)
         else:
             self._sign_up(values)
 
     @work(group="auth", exclusive=True, exit_on_error=False)
-    async def _sign_in(self, email: str, password: str) -> None:
+    async def _sign_in(self, email: str, password: str, totp: str | None = None) -> None:
         client = await self.banqo.api()
-        answer = await client.sessions.sign_in(email=email, password=password, device=self.banqo.device)
+        answer = await client.sessions.sign_in(
+            email=email, password=password, device=self.banqo.device, totp=totp
+        )
         self.banqo.signed_in_with(answer)
 
     @work(group="auth", exclusive=True, exit_on_error=False)
@@ -277,6 +350,7 @@ class SignInScreen(BanqoScreen):
         ):
             return
         self._set_busy(False)
-        if isinstance(event.worker.error, errors.InvalidCredentials):
+        error = event.worker.error
+        if isinstance(error, errors.InvalidCredentials) and "totp" not in error.errors:
             # Wrong email or password: the password goes (wrong, or meant for another email); the email stays.
             self.field("sign-in-password").value = ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
@@ -43,6 +43,9 @@ class SettingsScreen(BanqoScreen):
 
     BINDINGS = [
         Binding("escape", "back", N_("Retour"), id="settings.back"),
+        # From anywhere in the screen, a field included (where ← → move the text cursor).
+        Binding("f7", "previous_tab", N_("Onglet précédent"), show=False, priority=True, id="settings.previous_tab"),
+        Binding("f8", "next_tab", N_("Onglet suivant"), show=False, priority=True, id="settings.next_tab"),
     ]
 
     def __init__(self, tab: str = "profile") -> None:
@@ -76,6 +79,22 @@ class SettingsScreen(BanqoScreen):
                             markup=False,
                         )
         yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        # The tab bar first: ← → choose a tab, Tab goes into it.
+        self.tab_bar.focus()
+
+    @property
+    def tab_bar(self) -> Tabs:
+        return self.query_one("#settings-tabs", TabbedContent).query_one(Tabs)
+
+    def action_previous_tab(self) -> None:
+        self.tab_bar.focus()
+        self.tab_bar.action_previous_tab()
+
+    def action_next_tab(self) -> None:
+        self.tab_bar.focus()
+        self.tab_bar.action_next_tab()
 
     def _field_is_active(self, field: object) -> bool:
         """Only the fields of the tab on screen receive the server's messages."""

@@ -101,14 +101,14 @@ class SummaryScreen(BanqoScreen):
     def action_refresh(self) -> None:
         self.load()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "open-settings":
-            self.app.run_action("settings")
+            await self.app.run_action("settings")
         elif event.button.id == "open-collection":
-            self.app.run_action("collection")
+            await self.app.run_action("collection")
         elif event.button.id == "open-learners":
-            self.app.run_action("learners")
+            await self.app.run_action("learners")
         elif event.button.id == "refresh-summary":
             self.load()
 

@@ -130,6 +130,12 @@ class Field(Vertical):
         self.input.tooltip = _("{label} — erreur : {message}").format(label=self.label_text, message=text)
         self.add_class("-invalid")
 
+    def set_hint(self, text: str) -> None:
+        """Write ``text`` under the input as plain guidance (not an error: no mark, no « Erreur : »)."""
+        self.clear_error()
+        self.error_text = text
+        self._error.update(text)
+
     def clear_error(self) -> None:
         self.errors = []
         self.error_text = ""

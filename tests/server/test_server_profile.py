@@ -102,7 +102,7 @@ def test_a_postal_code_of_another_province_is_refused_naming_the_province(bank):
     assert answer.status_code == 422
     assert answer.json()["errors"] == {
         "address.postal_code": [
-            "Ce code postal ne convient pas à une adresse au Québec : il y commence par G, H, J."
+            "Ce code postal ne convient pas à une adresse au Québec, où les codes postaux commencent par G, H ou J."
         ]
     }
     # The province already kept counts too.

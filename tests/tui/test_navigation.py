@@ -147,3 +147,46 @@ async def test_messages_log_holds_an_error_notification(make_app, create_account
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "sign-in-screen"
+
+
+async def test_the_summary_buttons_open_their_screens(make_app, memory_keyring):
+    from textual.widgets import Button
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_up(pilot)
+        for button_id, screen_id in (
+            ("open-settings", "settings-screen"),
+            ("open-collection", "collection-screen"),
+            ("open-learners", "learners-screen"),
+        ):
+            await pilot.press("f2")
+            await settle(pilot)
+            app.screen.query_one(f"#{button_id}", Button).press()
+            await settle(pilot)
+            assert app.screen.id == screen_id, button_id
+
+
+async def test_settings_opens_on_the_tab_bar_and_f7_f8_change_tabs_from_a_field(make_app, memory_keyring):
+    from textual.widgets import TabbedContent, Tabs
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_up(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        tabs = app.screen.query_one("#settings-tabs", TabbedContent)
+        assert isinstance(app.focused, Tabs)  # ← → choose a tab straight away
+        await pilot.press("right")
+        await settle(pilot)
+        assert tabs.active == "settings-security"
+        await pilot.press("left")
+        await pilot.press("tab")  # into the profile's first field
+        await settle(pilot)
+        assert app.focused is app.screen.query_one("#profile-first-name").input
+        await pilot.press("f8", "f8")
+        await settle(pilot)
+        assert tabs.active == "settings-enrolment"
+        await pilot.press("f7")
+        await settle(pilot)
+        assert tabs.active == "settings-security"
