@@ -94,6 +94,6 @@ async def test_an_unexpected_error_shows_a_sentence_never_a_traceback(make_app, 
             await pilot.pause()
     printed = " ".join(capsys.readouterr().err.split())
     assert "BanqO s'est arrêté à cause d'une erreur inattendue." in printed
-    assert "banqo.log" in printed
+    assert "banqo.log" in printed.replace(" ", "")  # a long path may be wrapped at the terminal's width
     assert "Traceback" not in printed and "motdepasse-secret" not in printed
     assert app.return_code == 1

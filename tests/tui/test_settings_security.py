@@ -185,7 +185,7 @@ async def test_two_factor_sign_in_on_then_asked_at_sign_in_then_off(make_app, cl
         await pilot.press(*keys(PASSWORD), "enter")
         await settle(pilot)
         code_field = field(app, "sign-in-totp")
-        assert code_field.display and code_field.error_text.startswith("Erreur : ")
+        assert code_field.display and code_field.error_text.startswith("Entrez le code à 6 chiffres")
         assert app.screen.focused is code_field.input
         clock.advance(seconds=30)  # the code used to turn it on works only once
         await pilot.press(*totp_code(secret, clock.now), "enter")
