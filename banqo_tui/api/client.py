@@ -242,8 +242,17 @@ class Support(_Resource):
     """« Des questions? Contactez-nous! » (signed in or not)."""
 
     async def send(self, *, from_: str, subject: str, message: str) -> SupportReceipt:
+        """Send a message; with a session that has ended meanwhile, it is sent as from someone signed out
+        (the 401 created nothing), so that the message still goes."""
         body = SupportMessageCreate.model_validate({"from": from_, "subject": subject, "message": message})
-        return await self._client.request_model("POST", "/support/messages", SupportReceipt, json=body)
+        try:
+            return await self._client.request_model("POST", "/support/messages", SupportReceipt, json=body)
+        except errors.NotSignedIn:
+            if not self._client.token:
+                raise
+        return await self._client.request_model(
+            "POST", "/support/messages", SupportReceipt, json=body, authenticated=False
+        )
 
 
 def _if_match(version: int) -> dict[str, str]:
@@ -448,9 +457,9 @@ class BanqoClient:
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+    def _headers(self, extra: dict[str, str] | None, *, authenticated: bool = True) -> dict[str, str]:
         headers = {"Accept-Language": self.language}
-        if self.token:
+        if self.token and authenticated:
             headers["Authorization"] = f"Bearer {self.token}"
         if extra:
             headers.update(extra)
@@ -467,13 +476,14 @@ class BanqoClient:
         content: bytes | None = None,
         content_type: str | None = None,
         idempotent: bool | None = None,
+        authenticated: bool = True,
     ) -> httpx.Response:
         """Send one request; return the successful answer or raise the matching error.
 
         Idempotent methods are retried on connection failures; a POST only when ``idempotent`` says the
         server will recognise the repeat (an ``Idempotency-Key``).
         """
-        all_headers = self._headers(headers)
+        all_headers = self._headers(headers, authenticated=authenticated)
         if content is not None and content_type:
             all_headers["Content-Type"] = content_type
         if json is not None:

@@ -163,3 +163,18 @@ async def test_a_server_that_never_answers_times_out_as_unreachable():
             with pytest.raises(errors.ServerUnreachable):
                 await api.health()
             assert asyncio.get_running_loop().time() - started < 3
+
+
+async def test_a_support_message_still_goes_when_the_session_ended_meanwhile(client: BanqoClient, new_client):
+    await sign_up(client)
+    other = new_client()
+    await other.sessions.sign_in(email="camille@example.org", password=PASSWORD, device="autre")
+    await other.me.change_password(PASSWORD, "une toute nouvelle phrase")  # ends `client`'s session
+    with pytest.raises(errors.NotSignedIn):
+        await client.me.summary()
+    receipt = await client.support.send(from_="camille@example.org", subject="Question", message="Bonjour!")
+    assert receipt.id
+    anonymous = new_client()
+    with pytest.raises(errors.ValidationFailed) as caught:  # signed out and no address: refused, as it should
+        await anonymous.support.send(from_="", subject="Question", message="Bonjour!")
+    assert "from" in caught.value.errors
