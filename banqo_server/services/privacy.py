@@ -27,8 +27,8 @@ from banqo_server.models import (
     SignInThrottle,
     SupportMessage,
 )
-from banqo_server.services import activity, auth, exchange, photos, throttle
-from banqo_server.services.errors import InvalidInput, NotFound, TooManyAttempts
+from banqo_server.services import activity, auth, exchange, photos, security
+from banqo_server.services.errors import InvalidInput, NotFound
 from banqo_server.services.passwords import Passwords, normalise_email
 from banqo_server.settings import Settings
 from banqo_tui.api.models import ActivityKind
@@ -268,20 +268,13 @@ def delete_account(
     A wrong password counts as a failed sign-in of the account's email (so it is throttled like one).
     Commits; then removes the photo file.
     """
-    now = settings.now()
     account = session.account
-    email_key = auth.email_key(account.email)
-    wait = throttle.blocked_for(db, email_key, now)
-    if wait:
-        raise TooManyAttempts(wait)
-
     errors: dict[str, list[str]] = {}
-    if not passwords.verify(account.password_hash, password):
-        block_started = throttle.record_failure(db, email_key, auth.email_rule(settings), now)
-        if block_started:
-            activity.record(db, account.id, ActivityKind.SIGN_IN_THROTTLED, now, session.device)
-        db.commit()
-        errors["password"] = [_("Mot de passe incorrect.")]
+    right = security.password_is_right(
+        db, settings, passwords, account, password, field="password", device=session.device
+    )
+    if not right:
+        errors["password"] = [security.wrong_password_message()]
     if not _confirmation_matches(confirmation, account.email):
         errors["confirmation"] = [_("Tapez votre adresse courriel exactement pour confirmer.")]
     if errors:

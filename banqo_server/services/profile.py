@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from banqo_server.i18n import N_, _
 from banqo_server.models import Account
-from banqo_server.services import activity, throttle
-from banqo_server.services.errors import EmailTaken, InvalidInput, TooManyAttempts
+from banqo_server.services import activity, security
+from banqo_server.services.errors import EmailTaken, InvalidInput
 from banqo_server.services.learners import check_version
 from banqo_server.services.passwords import Passwords, email_problems, normalise_email
 from banqo_server.settings import Settings
@@ -173,38 +172,6 @@ def _check_address(account: Account, given: Mapping[str, Any], refusals: _Refusa
     }
 
 
-def _sign_in_rule(settings: Settings) -> throttle.FailureRule:
-    """The rule of failed sign-ins per email (``services.auth``): a wrong password here counts as one."""
-    return throttle.FailureRule(
-        settings.sign_in_email_limit,
-        settings.sign_in_window,
-        settings.sign_in_first_delay,
-        settings.sign_in_max_delay,
-    )
-
-
-def _confirm_password(
-    db: Session,
-    settings: Settings,
-    passwords: Passwords,
-    account: Account,
-    password: str,
-    now: datetime,
-    device: str | None,
-) -> None:
-    """Check the account's password, throttled like a sign-in of its email; refusals name ``current_password``."""
-    key = f"email:{account.email}"
-    wait = throttle.blocked_for(db, key, now)
-    if wait:
-        raise TooManyAttempts(wait, field="current_password")
-    if passwords.verify(account.password_hash, password):
-        return
-    if throttle.record_failure(db, key, _sign_in_rule(settings), now):
-        activity.record(db, account.id, ActivityKind.SIGN_IN_THROTTLED, now, device)
-    db.commit()
-    raise InvalidInput({"current_password": [_("Mot de passe incorrect.")]})
-
-
 def update(
     db: Session,
     settings: Settings,
@@ -269,7 +236,9 @@ def update(
         return account
     now = settings.now()
     if "email" in changed:
-        _confirm_password(db, settings, passwords, account, given["current_password"], now, device)
+        security.check_password(
+            db, settings, passwords, account, given["current_password"], field="current_password", device=device
+        )
         other = db.scalar(select(Account.id).where(Account.email == changed["email"], Account.id != account.id))
         if other is not None:
             raise EmailTaken()

@@ -29,6 +29,38 @@ def mail_language(account_language: str) -> str:
     return ENGLISH if account_language.lower().startswith("en") else SOURCE_LANGUAGE
 
 
+def password_is_right(
+    db: Session,
+    settings: Settings,
+    passwords: Passwords,
+    account: Account,
+    password: str,
+    *,
+    field: str,
+    device: str | None = None,
+) -> bool:
+    """Whether ``password`` is the account's, before a sensitive change.
+
+    A wrong one counts as a failed sign-in of the account's email (committed at once), so it is throttled like
+    one; a blocked email answers 429 on ``field`` before any check.
+    """
+    now = settings.now()
+    key = auth.email_key(account.email)
+    wait = throttle.blocked_for(db, key, now)
+    if wait:
+        raise TooManyAttempts(wait, field=field)
+    if passwords.verify(account.password_hash, password):
+        return True
+    if throttle.record_failure(db, key, auth.email_rule(settings), now):
+        activity.record(db, account.id, ActivityKind.SIGN_IN_THROTTLED, now, device)
+    db.commit()
+    return False
+
+
+def wrong_password_message() -> str:
+    return _("Mot de passe incorrect.")
+
+
 def check_password(
     db: Session,
     settings: Settings,
@@ -39,22 +71,9 @@ def check_password(
     field: str,
     device: str | None = None,
 ) -> None:
-    """Confirm the account's password before a sensitive change; a wrong one is 422 on ``field``.
-
-    It counts as a failed sign-in of the account's email (committed at once), and a blocked email answers
-    429 before any check.
-    """
-    now = settings.now()
-    key = auth.email_key(account.email)
-    wait = throttle.blocked_for(db, key, now)
-    if wait:
-        raise TooManyAttempts(wait, field=field)
-    if passwords.verify(account.password_hash, password):
-        return
-    if throttle.record_failure(db, key, auth.email_rule(settings), now):
-        activity.record(db, account.id, ActivityKind.SIGN_IN_THROTTLED, now, device)
-    db.commit()
-    raise InvalidInput({field: [_("Ce mot de passe n'est pas le bon.")]})
+    """``password_is_right``, refusing a wrong password with 422 on ``field``."""
+    if not password_is_right(db, settings, passwords, account, password, field=field, device=device):
+        raise InvalidInput({field: [wrong_password_message()]})
 
 
 def end_sessions(

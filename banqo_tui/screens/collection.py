@@ -419,7 +419,8 @@ class CollectionScreen(BanqoScreen):
         if action == "leave_input":
             return in_line
         if action == "submit_entry":
-            return self.focused is self.entry.input
+            entry = next(self.query(EntryLine).results(EntryLine), None)  # None before the screen is composed
+            return entry is not None and self.focused is entry.input
         if action == "add_from_bank":
             return self.view == BANK
         if action in ("edit", "delete", "tags", "file"):

@@ -198,7 +198,11 @@ class LearnersScreen(BanqoScreen):
     # --- keys ---------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        in_field = self.focused is self.name_field.input
+        fields = self.query("#learner-name").results(Field)
+        name_field = next(fields, None)
+        if name_field is None:
+            return False  # asked by the footer before the screen's widgets are composed (a fast F6)
+        in_field = self.focused is name_field.input
         if action == "submit_name":
             return in_field
         if action == "add":

@@ -51,7 +51,7 @@ def test_a_wrong_current_password_is_refused_under_its_field(api):
     token = api.signed_up()["token"]
     answer = change(api, token, current="pas la bonne phrase")
     assert answer.status_code == 422
-    assert answer.json()["errors"] == {"current_password": ["Ce mot de passe n'est pas le bon."]}
+    assert answer.json()["errors"] == {"current_password": ["Mot de passe incorrect."]}
     assert api.sign_in(password=PASSWORD).status_code == 201
 
 

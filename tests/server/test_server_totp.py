@@ -166,7 +166,7 @@ def test_disabling_needs_the_password(api, clock):
     enable(api, token, clock)
     wrong = disable(api, token, password="pas la bonne phrase")
     assert wrong.status_code == 422
-    assert wrong.json()["errors"] == {"password": ["Ce mot de passe n'est pas le bon."]}
+    assert wrong.json()["errors"] == {"password": ["Mot de passe incorrect."]}
     assert api.sign_in().status_code == 401  # still on
 
     assert disable(api, token).status_code == 204

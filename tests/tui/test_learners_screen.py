@@ -169,3 +169,15 @@ async def test_names_typed_in_one_burst_land_in_the_field(make_app, memory_keyri
         await settle(pilot, 10)
         assert learner_lines(screen) == ["Léa — 0 objectif", "Noah — 0 objectif"]
         assert not screen.name_field.display and screen.focused is screen.learner_list
+
+
+async def test_the_footer_may_ask_for_the_keys_before_the_screen_is_composed(make_app, memory_keyring):
+    """A fast F6 (typed-ahead, over SSH): the footer asked for the keys of a screen not yet composed, and the app
+    stopped on « No nodes match '#learner-name' »."""
+    from banqo_tui.screens.collection import CollectionScreen
+    from banqo_tui.screens.learners import LearnersScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        assert LearnersScreen().check_action("add", ()) is False
+        assert CollectionScreen().check_action("submit_entry", ()) is False
