@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from banqo_server.deps import CurrentSession, DbSession, IfMatch, RequestLanguage, SettingsDep
 from banqo_server.problems import responses
-from banqo_server.routes.views import goal_view
+from banqo_server.routes.views import goal_view, with_etag
 from banqo_server.services import exchange, goals
 from banqo_server.services.errors import TooLarge
 from banqo_tui.api.models import Goal, GoalCreate, GoalPatch, ImportReport, Page
@@ -16,10 +16,6 @@ router = APIRouter(prefix="/collection", tags=["collection"])
 
 GOAL_PARTS = ("condition", "behaviour", "criterion", "measure")
 
-
-def _with_etag(response: Response, goal: Goal) -> Goal:
-    response.headers["ETag"] = f'"{goal.version}"'
-    return goal
 
 
 @router.get(
@@ -79,14 +75,14 @@ def create_goal(
     )
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"{router.prefix}/goals/{row.id}"
-    return _with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
+    return with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
 
 
 @router.get("/goals/{goal_id}", response_model=Goal, summary="Read a goal", responses=responses(401, 404))
 def read_goal(goal_id: str, response: Response, current: CurrentSession, db: DbSession) -> Goal:
     """One goal, with its version in `ETag`."""
     row = goals.get(db, current.account_id, goal_id)
-    return _with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
+    return with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
 
 
 @router.patch(
@@ -108,7 +104,7 @@ def change_goal(
     row = goals.update(
         db, current.account_id, goal_id, body.model_dump(exclude_unset=True), if_match, settings.now()
     )
-    return _with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
+    return with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
 
 
 @router.delete(
@@ -136,7 +132,7 @@ def restore_goal(
 ) -> Goal:
     """Bring back a goal deleted less than 10 minutes ago, with its filings under learners."""
     row = goals.restore(db, current.account_id, goal_id, settings.now())
-    return _with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
+    return with_etag(response, goal_view(row, goals.learner_ids(db, [row.id])[row.id]))
 
 
 @router.get(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from banqo_server.deps import CurrentSession, DbSession, IfMatch, SettingsDep
 from banqo_server.problems import responses
-from banqo_server.routes.views import goal_view, learner_view
+from banqo_server.routes.views import goal_view, learner_view, with_etag
 from banqo_server.services import goals, learners
 from banqo_tui.api.models import (
     Learner,
@@ -20,10 +20,6 @@ from banqo_tui.api.models import (
 
 router = APIRouter(prefix="/learners", tags=["learners"])
 
-
-def _with_etag(response: Response, learner: Learner) -> Learner:
-    response.headers["ETag"] = f'"{learner.version}"'
-    return learner
 
 
 @router.get("", response_model=Page[Learner], summary="List my learners", responses=responses(401, 422))
@@ -49,13 +45,13 @@ def create_learner(
     When the name is taken the server adds a digit (« Léa 2 »)."""
     row = learners.create(db, current.account_id, body.first_name, settings.now())
     response.headers["Location"] = f"{router.prefix}/{row.id}"
-    return _with_etag(response, learner_view(row))
+    return with_etag(response, learner_view(row))
 
 
 @router.get("/{learner_id}", response_model=Learner, summary="Read a learner", responses=responses(401, 404))
 def read_learner(learner_id: str, response: Response, current: CurrentSession, db: DbSession) -> Learner:
     row = learners.get(db, current.account_id, learner_id)
-    return _with_etag(response, learner_view(row, learners.goal_counts(db, [row.id]).get(row.id, 0)))
+    return with_etag(response, learner_view(row, learners.goal_counts(db, [row.id]).get(row.id, 0)))
 
 
 @router.patch(
@@ -74,7 +70,7 @@ def rename_learner(
 ) -> Learner:
     """Same rules as adding; `If-Match` must name the version read."""
     row = learners.rename(db, current.account_id, learner_id, body.first_name, if_match)
-    return _with_etag(response, learner_view(row, learners.goal_counts(db, [row.id]).get(row.id, 0)))
+    return with_etag(response, learner_view(row, learners.goal_counts(db, [row.id]).get(row.id, 0)))
 
 
 @router.delete(

@@ -4,8 +4,9 @@ from fastapi import APIRouter
 
 from banqo_server.deps import CurrentSession, DbSession
 from banqo_server.problems import responses
+from banqo_server.routes.views import activity_view
 from banqo_server.services import accounts, goals, learners
-from banqo_tui.api.models import Activity, ActivityKind, LastSignIn, Summary, SummaryCounts
+from banqo_tui.api.models import LastSignIn, Summary, SummaryCounts
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -24,7 +25,6 @@ def summary(current: CurrentSession, db: DbSession) -> Summary:
         ),
         last_sign_in=LastSignIn(at=previous.created_at, device=previous.device) if previous else None,
         recent_activity=[
-            Activity(at=entry.at, kind=ActivityKind(entry.kind), device=entry.device)
-            for entry in data.recent_activity
+            activity_view(entry) for entry in data.recent_activity
         ],
     )

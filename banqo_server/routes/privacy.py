@@ -9,8 +9,9 @@ from starlette.background import BackgroundTask
 
 from banqo_server.deps import CurrentSession, DbSession, PasswordsDep, SettingsDep
 from banqo_server.problems import responses
+from banqo_server.routes.views import activity_view
 from banqo_server.services import activity, privacy
-from banqo_tui.api.models import AccountDeletion, Activity, ActivityKind, Page
+from banqo_tui.api.models import AccountDeletion, Activity, Page
 
 router = APIRouter(tags=["privacy"])
 
@@ -28,7 +29,7 @@ def list_activity(
 ) -> Page[Activity]:
     """The account's activity (sign-ins, security and privacy changes), newest first; never any goal text."""
     rows, next_cursor = activity.page(db, current.account_id, limit=limit, cursor=cursor)
-    items = [Activity(at=row.at, kind=ActivityKind(row.kind), device=row.device) for row in rows]
+    items = [activity_view(row) for row in rows]
     return Page[Activity](items=items, next_cursor=next_cursor)
 
 

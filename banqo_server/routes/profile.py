@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from banqo_server.deps import CurrentSession, DbSession, IfMatch, PasswordsDep, SettingsDep
 from banqo_server.models import Account
 from banqo_server.problems import responses
+from banqo_server.routes.views import with_etag
 from banqo_server.services import photos, profile
 from banqo_server.services.errors import NotFound, TooLarge
 from banqo_tui.api.models import PHOTO_MAX_BYTES, PhotoInfo, PostalAddress, Profile, ProfilePatch
@@ -47,11 +48,6 @@ def profile_view(account: Account) -> Profile:
     )
 
 
-def _with_etag(response: Response, account: Account) -> Profile:
-    view = profile_view(account)
-    response.headers["ETag"] = f'"{view.version}"'
-    return view
-
 
 async def photo_body(request: Request) -> bytes:
     """The request's body, read as it arrives and refused (413) as soon as it passes ``PHOTO_MAX_BYTES``."""
@@ -74,7 +70,7 @@ PhotoBody = Annotated[bytes, Depends(photo_body)]
 @router.get("/me/profile", response_model=Profile, summary="Read my profile", responses=responses(401))
 def read_profile(response: Response, current: CurrentSession) -> Profile:
     """Contact details, language, promotional-email choice and photo, with the version in `ETag`."""
-    return _with_etag(response, current.account)
+    return with_etag(response, profile_view(current.account))
 
 
 @router.patch(
@@ -104,7 +100,7 @@ def change_profile(
         if_match,
         device=current.device,
     )
-    return _with_etag(response, account)
+    return with_etag(response, profile_view(account))
 
 
 @router.put(
@@ -135,7 +131,7 @@ def set_photo(
 ) -> Profile:
     """Replace the photo; a refused upload (413, 422 on `photo`) leaves the previous one as it was."""
     account = photos.replace(db, settings, current.account, raw, settings.now(), current.device)
-    return _with_etag(response, account)
+    return with_etag(response, profile_view(account))
 
 
 @router.get(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
+from fastapi import Response
+
 from banqo_server.models import Account as AccountRow
-from banqo_server.models import AccountSession
+from banqo_server.models import AccountSession, ActivityEntry
 from banqo_server.models import CatalogueGoal as CatalogueGoalRow
 from banqo_server.models import Goal as GoalRow
 from banqo_server.models import Learner as LearnerRow
 from banqo_tui.api.models import (
     Account,
+    Activity,
+    ActivityKind,
     CatalogueGoal,
     Goal,
     GoalParts,
@@ -18,6 +24,24 @@ from banqo_tui.api.models import (
     SessionInfo,
     SessionToken,
 )
+
+
+class _Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=_Versioned)
+
+
+def with_etag(response: Response, view: V) -> V:
+    """``view`` answered with its version as the ``ETag`` (what a later ``If-Match`` names)."""
+    response.headers["ETag"] = f'"{view.version}"'
+    return view
+
+
+def activity_view(entry: ActivityEntry) -> Activity:
+    return Activity(at=entry.at, kind=ActivityKind(entry.kind), device=entry.device)
 
 
 def account_view(account: AccountRow) -> Account:
