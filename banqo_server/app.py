@@ -10,11 +10,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from banqo_server import __version__, problems
+from banqo_server.billing_task import BillingTask, StartBillingTask
 from banqo_server.db import make_engine, make_session_factory
 from banqo_server.i18n import LanguageMiddleware
 from banqo_server.migrations import upgrade
+from banqo_server.payments import processor_for
 from banqo_server.routes import API_PREFIX, api_router
-from banqo_server.services import catalogue
+from banqo_server.services import billing, catalogue
 from banqo_server.services.passwords import Passwords
 from banqo_server.settings import Settings
 
@@ -33,10 +35,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upgrade(engine)
     catalogue.sync(engine, settings.now())
 
+    billing.check_seller(settings)
+
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        await app.state.billing_task.stop()
         engine.dispose()
+        close_processor = getattr(app.state.processor, "close", None)
+        if close_processor is not None:
+            close_processor()
 
     app = FastAPI(
         title="BanqO API",
@@ -53,9 +61,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.passwords = Passwords(
         settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
     )
+    app.state.processor = processor_for(settings)
+    app.state.billing_task = BillingTask(app.state.session_factory, settings, app.state.processor)
     problems.install(app)
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(StartBillingTask, task=app.state.billing_task)
     app.include_router(api_router())
+    if settings.payment_processor == "sandbox":
+        from banqo_server.routes import sandbox_processor
+
+        app.include_router(sandbox_processor.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

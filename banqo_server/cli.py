@@ -1,5 +1,6 @@
-"""``banqo-server``: run the API (``serve``, the default), migrate its database (``migrate``), or read and send
-again the kept support messages (``support list``, ``support retry``)."""
+"""``banqo-server``: run the API (``serve``, the default), migrate its database (``migrate``), read and send
+again the kept support messages (``support list``, ``support retry``), run the billing (``billing run``) or
+refund an invoice (``billing refund``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import ipaddress
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
-COMMANDS = ("serve", "migrate", "support")
+COMMANDS = ("serve", "migrate", "support", "billing")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_RETRY_LIMIT = 100
@@ -27,7 +29,7 @@ def is_loopback(host: str) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="banqo-server", description="The BanqO API server.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,migrate,support}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,migrate,support,billing}")
 
     serve = commands.add_parser("serve", help="run the API with uvicorn (the default command)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
@@ -59,8 +61,34 @@ def build_parser() -> argparse.ArgumentParser:
             default=DEFAULT_RETRY_LIMIT,
             help=f"at most this many messages, oldest first (default {DEFAULT_RETRY_LIMIT})",
         )
-    # `billing run` joins these commands in a later issue.
+
+    billing = commands.add_parser("billing", help="subscriptions: renewals, retries, ends, refunds")
+    billing_commands = billing.add_subparsers(dest="billing_command", required=True, metavar="{run,refund}")
+    billing_run = billing_commands.add_parser(
+        "run",
+        help="renew, charge, retry and end the subscriptions due, and delete the data of those ended past "
+        "their grace period (safe to run again, or on several servers at once)",
+    )
+    billing_run.add_argument(
+        "--now", type=_instant, help="as of this instant (ISO 8601, e.g. 2027-01-01T00:00:00Z); default: now"
+    )
+    billing_refund = billing_commands.add_parser(
+        "refund", help="refund an invoice to its card and issue the credit note"
+    )
+    billing_refund.add_argument("number", help="the invoice's number, e.g. BQ-2026-000001")
+    billing_refund.add_argument(
+        "--amount", help="the amount before taxes to refund, in dollars (e.g. 4.50); default: what is left"
+    )
     return parser
+
+
+def _instant(text: str) -> datetime:
+    """An ISO 8601 instant; without a zone, UTC."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -163,6 +191,71 @@ def support_messages(args: argparse.Namespace) -> int:
     return 0 if failed == 0 else 1
 
 
+def billing_command(args: argparse.Namespace) -> int:
+    """``billing run`` as of ``--now``; ``billing refund NUMBER [--amount]``."""
+    from decimal import Decimal, InvalidOperation
+
+    from sqlalchemy import select
+
+    from banqo_server.db import make_engine, make_session_factory
+    from banqo_server.migrations import upgrade
+    from banqo_server.models import Invoice
+    from banqo_server.payments import processor_for
+    from banqo_server.services import billing
+    from banqo_server.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        billing.check_seller(settings)  # before any money moves: a refund must end in a credit note
+    except RuntimeError as refused:
+        print(f"banqo-server: {refused}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    processor = processor_for(settings)
+    try:
+        upgrade(engine)
+        factory = make_session_factory(engine)
+        if args.billing_command == "run":
+            report = billing.run(factory, settings, processor, args.now)
+            print(f"billing run as of {(args.now or settings.now()).isoformat()}: {report}")
+            for number in report.invoices:
+                print(f"invoice {number}")
+            return 0 if report.failed == 0 else 1
+        amount = None
+        if args.amount is not None:
+            try:
+                dollars = Decimal(args.amount)
+                valid = dollars.is_finite() and dollars > 0 and dollars == dollars.quantize(Decimal("0.01"))
+            except InvalidOperation:
+                valid = False
+            if not valid:
+                print(
+                    f"banqo-server: --amount must be a positive amount in dollars with at most two decimals, such "
+                    f"as 4.50, not {args.amount!r}",
+                    file=sys.stderr,
+                )
+                return 2
+            amount = int(dollars * 100)
+        with factory() as db:
+            invoice = db.scalars(select(Invoice).where(Invoice.number == args.number)).one_or_none()
+            if invoice is None:
+                print(f"banqo-server: no invoice numbered {args.number}", file=sys.stderr)
+                return 1
+            try:
+                note = billing.refund(db, settings, processor, invoice, subtotal=amount, now=settings.now())
+            except ValueError as refused:
+                print(f"banqo-server: {refused}", file=sys.stderr)
+                return 1
+            db.commit()
+            print(f"credit note {note.number}: {note.total / 100:.2f} CAD on {args.number}")
+        return 0
+    finally:
+        engine.dispose()
+        close_processor = getattr(processor, "close", None)
+        if close_processor is not None:
+            close_processor()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``banqo-server`` console script."""
     args = parse_args(argv)
@@ -170,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate()
     if args.command == "support":
         return support_messages(args)
+    if args.command == "billing":
+        return billing_command(args)
     return serve(args)
 
 

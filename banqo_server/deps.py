@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from banqo_server.models import Account, AccountSession
+from banqo_server.payments import PaymentProcessor
 from banqo_server.services import auth
 from banqo_server.services.passwords import Passwords
 from banqo_server.settings import Settings
@@ -30,6 +31,10 @@ def get_passwords(request: Request) -> Passwords:
     return request.app.state.passwords
 
 
+def get_processor(request: Request) -> PaymentProcessor:
+    return request.app.state.processor
+
+
 def client_address(request: Request) -> str:
     """The client's address (the proxy's forwarded one when the server runs behind a trusted proxy)."""
     return request.client.host if request.client else "unknown"
@@ -38,6 +43,7 @@ def client_address(request: Request) -> str:
 DbSession = Annotated[Session, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
+ProcessorDep = Annotated[PaymentProcessor, Depends(get_processor)]
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
@@ -86,3 +92,14 @@ def request_language() -> str:
 
 
 RequestLanguage = Annotated[str, Depends(request_language)]
+
+
+def subscription_allows_writes(
+    request: Request, session: CurrentSession, db: DbSession, settings: SettingsDep
+) -> None:
+    """Once a subscription has ended, the collection and learners are read, exported and deleted, not added to or
+    changed (402) — a router-wide check, so no route can forget it."""
+    if request.method in {"POST", "PUT", "PATCH"}:
+        from banqo_server.services import billing
+
+        billing.check_writable(db, settings, session.account_id)

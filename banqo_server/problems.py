@@ -21,8 +21,10 @@ from banqo_server.services.errors import (
     MailUnavailable,
     NotFound,
     NotSignedIn,
+    PaymentDeclined,
     ServiceError,
     StorageFailed,
+    SubscriptionEnded,
     SupportMessagesThrottled,
     TooLarge,
     TooManyAttempts,
@@ -42,6 +44,7 @@ def status_title(status: int) -> str:
     titles = {
         400: _("Requête invalide"),
         401: _("Connexion requise"),
+        402: _("Paiement refusé"),
         403: _("Accès refusé"),
         404: _("Introuvable"),
         405: _("Méthode non permise"),
@@ -175,6 +178,17 @@ def service_error_response(exc: ServiceError) -> JSONResponse:
             headers={"Retry-After": str(exc.retry_after)},
             retry_after=exc.retry_after,
         )
+    if isinstance(exc, SubscriptionEnded):
+        message = _(
+            "Votre abonnement a pris fin : vous pouvez consulter, exporter et supprimer vos données, mais pas en "
+            "ajouter ni en modifier. Abonnez-vous de nouveau dans Mes paramètres › Inscription."
+        )
+        return problem_response(402, detail=message, errors={"subscription": [message]})
+    if isinstance(exc, PaymentDeclined):
+        from banqo_server.services.billing import decline_message
+
+        message = decline_message(exc.code)
+        return problem_response(402, detail=message, errors={"payment_method": [message]})
     if isinstance(exc, MailUnavailable):
         return problem_response(
             503,
@@ -260,6 +274,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for a route's error statuses, each a ``Problem``."""
     descriptions = {
         401: "Not signed in (missing, unknown, ended or expired token), or wrong credentials",
+        402: "The payment processor declined the charge (the reason is at `payment_method`), or the subscription "
+        "has ended and the collection can only be read, exported or deleted (at `subscription`)",
         404: "Unknown, or belongs to another account",
         409: "Conflict with existing data (errors name the field)",
         412: "`If-Match` names a stale version: `current_version` and `ETag` give the current one",

@@ -6,9 +6,11 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 DATABASE_FILE = "banqo.sqlite3"
+SANDBOX_DATABASE_FILE = "sandbox-processor.sqlite3"
 
 
 def utc_now() -> datetime:
@@ -79,17 +81,43 @@ class Settings:
     mail_from: str = "BanqO <no-reply@banqo.invalid>"
     smtp_timeout: float = 10.0
 
-    # Reserved for later issues (names fixed by api.md).
+    # Billing: off, the server bills no one (no trial end, no deletion); the embedded server's default.
+    billing: bool = True
+    # Offers: a free trial with no card, then monthly or yearly; prices in cents before taxes.
+    trial_days: int = 30
+    monthly_price: int = 900
+    yearly_price: int = 9000
+    # GST and QST, each on the price before taxes (the QST is not charged on the GST).
+    gst_rate: Decimal = Decimal("0.05")
+    qst_rate: Decimal = Decimal("0.09975")
+    # After a declined charge, BanqO tries again so many days after the due date; after the last one, it ends.
+    payment_retry_days: tuple[int, ...] = (1, 3, 7)
+    # How long an ended subscription's collection, learners and plans are kept before they are deleted.
+    data_grace_period: timedelta = timedelta(days=30)
+    # A card expiring within this time is announced in the résumé.
+    card_expiry_notice: timedelta = timedelta(days=31)
+    # How often the server's billing task runs (None: only `banqo-server billing run`).
+    billing_interval: timedelta | None = timedelta(hours=1)
+    # The seller printed on invoices (names fixed by api.md); the sandbox processor gets test values.
     seller_name: str | None = None
     seller_address: str | None = None
     gst_number: str | None = None
     qst_number: str | None = None
+    #: Invoice dates and yearly numbering follow the seller's time zone.
+    seller_timezone: str = "America/Toronto"
     payment_processor: str = "sandbox"
+    #: The sandbox processor's own database (a stand-in for the processor's side); default: in ``data_dir``.
+    sandbox_database_url: str = ""
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
         if not self.database_url:
             self.database_url = sqlite_url(self.data_dir / DATABASE_FILE)
+
+    @property
+    def sandbox_url(self) -> str:
+        """The sandbox processor's database: ``sandbox_database_url``, else a SQLite file in ``data_dir``."""
+        return self.sandbox_database_url or sqlite_url(self.data_dir / SANDBOX_DATABASE_FILE)
 
     @property
     def photos_dir(self) -> Path:
@@ -132,4 +160,57 @@ class Settings:
             gst_number=text("BANQO_GST_NUMBER"),
             qst_number=text("BANQO_QST_NUMBER"),
             payment_processor=text("BANQO_PAYMENT_PROCESSOR") or "sandbox",
+            sandbox_database_url=text("BANQO_SANDBOX_DATABASE_URL") or "",
+            seller_timezone=text("BANQO_SELLER_TIMEZONE") or cls.seller_timezone,
+            trial_days=_whole(env, "BANQO_TRIAL_DAYS", cls.trial_days),
+            monthly_price=_cents(env, "BANQO_MONTHLY_PRICE", cls.monthly_price),
+            yearly_price=_cents(env, "BANQO_YEARLY_PRICE", cls.yearly_price),
+            data_grace_period=timedelta(days=_whole(env, "BANQO_GRACE_DAYS", cls.data_grace_period.days)),
+            billing_interval=_minutes(env, "BANQO_BILLING_INTERVAL_MINUTES", 60),
+            billing=_switch(env, "BANQO_BILLING", True),
         )
+
+
+class SettingError(ValueError):
+    """A ``BANQO_*`` variable that cannot be read; the message names it."""
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingError(f"{name} must be on or off, not {raw!r}")
+
+
+def _cents(env: Mapping[str, str], name: str, default: int) -> int:
+    """A price in dollars (``9.00``) as cents."""
+    from decimal import InvalidOperation
+
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingError(f"{name} must be an amount in dollars such as 9.00, not {raw!r}") from None
+    if value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise SettingError(f"{name} must be a positive amount with at most two decimals, not {raw!r}")
+    return int(value * 100)
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int) -> timedelta | None:
+    minutes = _whole(env, name, default)
+    return timedelta(minutes=minutes) if minutes else None

@@ -32,6 +32,10 @@ def embedded_settings(data_dir: Path, *, demo: bool = False) -> Any:
     from banqo_server.settings import DATABASE_FILE, Settings, sqlite_url
 
     settings = Settings.from_env()
+    if not os.environ.get("BANQO_BILLING"):
+        # BanqO on the teacher's own computer bills no one, and never deletes her data for want of a card;
+        # the demo shows the subscription screens with the sandbox processor.
+        settings = replace(settings, billing=demo)
     if demo:
         return replace(settings, data_dir=data_dir, database_url=sqlite_url(data_dir / DEMO_DATABASE))
     if os.environ.get("BANQO_DATABASE_URL"):
@@ -56,6 +60,7 @@ class Connection:
         self._client: BanqoClient | None = None
         self._lock = asyncio.Lock()
         self._settings: Any = None
+        self._app: Any = None
 
     @property
     def label(self) -> str:
@@ -94,7 +99,8 @@ class Connection:
         if settings.database_url.startswith("sqlite"):
             _prepare_data_dir(self.config.data_dir)
         self._settings = settings
-        return httpx.ASGITransport(app=create_app(settings), client=("127.0.0.1", 0))
+        self._app = create_app(settings)
+        return httpx.ASGITransport(app=self._app, client=("127.0.0.1", 0))
 
     async def demo_token(self) -> str:
         """A fresh session token of the demo account (demo mode only)."""
@@ -110,3 +116,6 @@ class Connection:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self._app is not None:
+            await self._app.state.billing_task.stop()  # the embedded server's periodic billing run
+            self._app = None

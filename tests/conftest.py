@@ -40,7 +40,10 @@ def cheap_settings(tmp_path: Path, clock: MovableClock) -> Callable[..., Any]:
     def make(**overrides: Any) -> Any:
         from banqo_server.settings import Settings
 
-        values: dict[str, Any] = {"data_dir": tmp_path / "server", "clock": clock, **CHEAP_ARGON2}
+        # No background billing task: tests run `billing.run` themselves, at the instant they choose.
+        values: dict[str, Any] = {
+            "data_dir": tmp_path / "server", "clock": clock, "billing_interval": None, **CHEAP_ARGON2
+        }
         values.update(overrides)
         return Settings(**values)
 

@@ -3,6 +3,7 @@
 from banqo_server.models.account import Account
 from banqo_server.models.activity import ActivityEntry
 from banqo_server.models.base import Base, UTCDateTime, new_id
+from banqo_server.models.billing import ChargeAttempt, Invoice, InvoiceSequence, PaymentCard, Subscription
 from banqo_server.models.goals import CatalogueGoal, CatalogueState, Goal, Learner, LearnerGoal
 from banqo_server.models.security import PasswordReset, RecoveryCode
 from banqo_server.models.session import AccountSession
@@ -15,13 +16,18 @@ __all__ = [
     "ActivityEntry",
     "Base",
     "CatalogueGoal",
+    "ChargeAttempt",
     "CatalogueState",
     "Goal",
+    "Invoice",
+    "InvoiceSequence",
     "Learner",
     "LearnerGoal",
     "PasswordReset",
+    "PaymentCard",
     "RecoveryCode",
     "SignInThrottle",
+    "Subscription",
     "SupportMessage",
     "UTCDateTime",
     "new_id",

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from banqo_server.routes import (
     accounts,
+    billing,
     catalogue,
     collection,
     health,
@@ -22,7 +23,8 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for module in (
-        health, accounts, sessions, security, me, profile, privacy, support, catalogue, collection, learners
+        health, accounts, sessions, security, me, profile, privacy, support, billing, catalogue, collection,
+        learners,
     ):
         router.include_router(module.router)
     return router

@@ -2,17 +2,24 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from banqo_server.deps import CurrentSession, DbSession, IfMatch, RequestLanguage, SettingsDep
+from banqo_server.deps import (
+    CurrentSession,
+    DbSession,
+    IfMatch,
+    RequestLanguage,
+    SettingsDep,
+    subscription_allows_writes,
+)
 from banqo_server.problems import responses
 from banqo_server.routes.views import goal_view, with_etag
 from banqo_server.services import exchange, goals
 from banqo_server.services.errors import TooLarge
 from banqo_tui.api.models import Goal, GoalCreate, GoalPatch, ImportReport, Page
 
-router = APIRouter(prefix="/collection", tags=["collection"])
+router = APIRouter(prefix="/collection", tags=["collection"], dependencies=[Depends(subscription_allows_writes)])
 
 GOAL_PARTS = ("condition", "behaviour", "criterion", "measure")
 
@@ -43,7 +50,7 @@ def list_goals(
     response_model=Goal,
     status_code=201,
     summary="Add a goal",
-    responses={200: {"model": Goal, "description": "The same goal was already there"}, **responses(401, 422)},
+    responses={200: {"model": Goal, "description": "The same goal was already there"}, **responses(401, 402, 422)},
 )
 def create_goal(
     body: GoalCreate,
@@ -89,7 +96,7 @@ def read_goal(goal_id: str, response: Response, current: CurrentSession, db: DbS
     "/goals/{goal_id}",
     response_model=Goal,
     summary="Change a goal",
-    responses=responses(401, 404, 409, 412, 422, 428),
+    responses=responses(402, 401, 404, 409, 412, 422, 428),
 )
 def change_goal(
     goal_id: str,
@@ -125,7 +132,7 @@ def delete_goal(
     "/goals/{goal_id}/restore",
     response_model=Goal,
     summary="Undo the deletion of a goal",
-    responses=responses(401, 404, 409),
+    responses=responses(402, 401, 404, 409),
 )
 def restore_goal(
     goal_id: str, response: Response, current: CurrentSession, db: DbSession, settings: SettingsDep
@@ -168,7 +175,7 @@ def export_collection(
     "/import",
     response_model=ImportReport,
     summary="Import goals",
-    responses=responses(401, 413, 422),
+    responses=responses(402, 401, 413, 422),
     openapi_extra={
         "requestBody": {
             "required": True,

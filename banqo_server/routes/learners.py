@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from banqo_server.deps import CurrentSession, DbSession, IfMatch, SettingsDep
+from banqo_server.deps import CurrentSession, DbSession, IfMatch, SettingsDep, subscription_allows_writes
 from banqo_server.problems import responses
 from banqo_server.routes.views import goal_view, learner_view, with_etag
 from banqo_server.services import goals, learners
@@ -18,7 +18,7 @@ from banqo_tui.api.models import (
     fill_first_name,
 )
 
-router = APIRouter(prefix="/learners", tags=["learners"])
+router = APIRouter(prefix="/learners", tags=["learners"], dependencies=[Depends(subscription_allows_writes)])
 
 
 
@@ -36,7 +36,7 @@ def list_learners(
 
 
 @router.post(
-    "", response_model=Learner, status_code=201, summary="Add a learner", responses=responses(401, 422)
+    "", response_model=Learner, status_code=201, summary="Add a learner", responses=responses(402, 401, 422)
 )
 def create_learner(
     body: LearnerCreate, response: Response, current: CurrentSession, db: DbSession, settings: SettingsDep
@@ -58,7 +58,7 @@ def read_learner(learner_id: str, response: Response, current: CurrentSession, d
     "/{learner_id}",
     response_model=Learner,
     summary="Rename a learner",
-    responses=responses(401, 404, 412, 422, 428),
+    responses=responses(402, 401, 404, 412, 422, 428),
 )
 def rename_learner(
     learner_id: str,
@@ -118,7 +118,7 @@ def learner_goals(
     response_model=LearnerGoal,
     status_code=201,
     summary="File a goal under a learner",
-    responses={200: {"model": LearnerGoal, "description": "Already filed"}, **responses(401, 404, 422)},
+    responses={200: {"model": LearnerGoal, "description": "Already filed"}, **responses(401, 402, 404, 422)},
 )
 def file_goal(
     learner_id: str,

@@ -2,19 +2,23 @@
 
 from fastapi import APIRouter
 
-from banqo_server.deps import CurrentSession, DbSession
+from banqo_server.deps import CurrentSession, DbSession, SettingsDep
 from banqo_server.problems import responses
 from banqo_server.routes.views import activity_view
-from banqo_server.services import accounts, goals, learners
+from banqo_server.services import accounts, billing, goals, learners
+from banqo_server.services.billing_views import card_view, subscription_view
 from banqo_tui.api.models import LastSignIn, Summary, SummaryCounts
 
 router = APIRouter(prefix="/me", tags=["me"])
 
 
 @router.get("/summary", response_model=Summary, summary="Your summary", responses=responses(401))
-def summary(current: CurrentSession, db: DbSession) -> Summary:
-    """« Votre résumé »: name, counts, the previous sign-in and the latest activity."""
+def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Summary:
+    """« Votre résumé »: name, counts, the previous sign-in, the latest activity, the subscription and the card
+    (for its notices: trial end, payment declined, card expiring, data deletion date)."""
     data = accounts.summary(db, current)
+    subscription = billing.subscription_of(db, settings, current.account_id)
+    db.commit()
     previous = data.last_sign_in
     return Summary(
         first_name=data.account.first_name,
@@ -27,4 +31,6 @@ def summary(current: CurrentSession, db: DbSession) -> Summary:
         recent_activity=[
             activity_view(entry) for entry in data.recent_activity
         ],
+        subscription=subscription_view(settings, subscription),
+        card=card_view(settings, billing.card_of(db, current.account_id)),
     )

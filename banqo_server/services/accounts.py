@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from banqo_server.i18n import _
 from banqo_server.models import Account, AccountSession, ActivityEntry
-from banqo_server.services import activity, throttle
+from banqo_server.services import activity, billing, throttle
 from banqo_server.services.auth import open_session
 from banqo_server.services.errors import EmailTaken, InvalidInput, TooManyAttempts
 from banqo_server.services.passwords import Passwords, email_problems, normalise_email, password_problems
@@ -75,6 +75,7 @@ def sign_up(
         db.rollback()  # the same email signed up at the same moment
         raise EmailTaken() from None
     activity.record(db, account.id, ActivityKind.ACCOUNT_CREATED, now, device)
+    billing.start_trial(db, settings, account.id, now)
     token, session = open_session(db, account, device, settings)
     db.commit()
     return token, session

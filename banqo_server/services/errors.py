@@ -92,3 +92,16 @@ class TotpInvalid(ServiceError):
 
 class MailUnavailable(ServiceError):
     """The server has no SMTP settings, so what was asked needs mail it cannot send (503)."""
+
+
+class PaymentDeclined(ServiceError):
+    """The processor declined the charge (402): ``code`` says why (``payments.DECLINE_CODES``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class SubscriptionEnded(ServiceError):
+    """The subscription has ended: the collection and learners can be read, exported and deleted, not added
+    to or changed, until the teacher subscribes again (402)."""

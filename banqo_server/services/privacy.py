@@ -61,7 +61,10 @@ tableurs et outils de programmation. Toutes les dates sont en temps universel (U
 - `learners.json` : vos élèves — identifiant, prénom, date d'ajout et identifiants de leurs objectifs.
 - `plans.json` : vos plans d'intervention et de transition. Vide pour l'instant : les plans arrivent
   dans une version ultérieure de BanqO.
-- `invoices.json` : vos factures. Vide pour l'instant : l'abonnement arrive dans une version ultérieure.
+- `subscription.json` : votre abonnement (offre, état, période en cours, prochain prélèvement) et la carte
+  enregistrée telle que le processeur de paiement l'a décrite (marque, quatre derniers chiffres,
+  expiration) : BanqO n'a jamais le numéro de la carte.
+- `invoices.json` : vos factures et avoirs, tels qu'émis, montants en cents (CAD).
 - `activity.json` : le journal d'activité de votre compte (connexions, changements de sécurité…), du
   plus récent au plus ancien. Il ne contient jamais le texte de vos objectifs.
 - `sessions.json` : les appareils connectés à votre compte : nom de l'appareil, date de connexion,
@@ -85,7 +88,9 @@ in Coordinated Universal Time (UTC), in ISO 8601 form (for example 2026-11-02T14
 - `learners.json`: your learners — id, first name, when they were added, and the ids of their goals.
 - `plans.json`: your intervention and transition plans. Empty for now: plans come with a later version
   of BanqO.
-- `invoices.json`: your invoices. Empty for now: subscriptions come with a later version.
+- `subscription.json`: your subscription (offer, state, current period, next charge) and the card on file
+  as the payment processor described it (brand, last four digits, expiry): BanqO never has the card number.
+- `invoices.json`: your invoices and credit notes, as issued, amounts in cents (CAD).
 - `activity.json`: your account's activity log (sign-ins, security changes…), newest first. It never
   holds the text of your goals.
 - `sessions.json`: the devices signed in to your account: device name, when it signed in, when it was
@@ -198,6 +203,27 @@ def _support_messages(db: Session, account: Account) -> list[dict[str, Any]]:
     ]
 
 
+def _subscription(db: Session, settings: Settings, account_id: str) -> dict[str, Any]:
+    from banqo_server.services import billing
+    from banqo_server.services.billing_views import card_view, subscription_view
+
+    subscription = subscription_view(settings, billing.subscription_of(db, settings, account_id))
+    card = card_view(settings, billing.card_of(db, account_id))
+    return {
+        "subscription": subscription.model_dump(mode="json"),
+        "card": card.model_dump(mode="json") if card else None,
+    }
+
+
+def _invoices(db: Session, account_id: str) -> list[dict[str, Any]]:
+    from banqo_server.models import Invoice
+    from banqo_server.services.billing_views import invoice_view
+
+    statement = select(Invoice).where(Invoice.account_id == account_id)
+    rows = db.scalars(statement.order_by(Invoice.issued_at, Invoice.number))
+    return [invoice_view(db, row).model_dump(mode="json") for row in rows]
+
+
 @dataclass
 class Export:
     """A finished archive: ``file`` is positioned at its start and holds ``size`` bytes; close it when sent."""
@@ -217,9 +243,10 @@ def export(db: Session, settings: Settings, session: AccountSession) -> Export:
         ("profile.json", _json(_profile(account))),
         ("collection.json", exchange.export_json(db, account.id, now)),
         ("learners.json", _json(_learners(db, account.id))),
-        # Plans and invoices arrive with later issues; the files are there so readers can rely on them.
+        # Plans arrive with a later issue; the file is there so readers can rely on it.
         ("plans.json", _json([])),
-        ("invoices.json", _json([])),
+        ("subscription.json", _json(_subscription(db, settings, account.id))),
+        ("invoices.json", _json(_invoices(db, account.id))),
         (
             "activity.json",
             _json(
@@ -291,10 +318,10 @@ def delete_account(
             )
         )
     )
-    # Invoices (a later issue): the law requires keeping them (tax records, 6 years); when they exist, they
-    # are to be kept here with the buyer's name and address replaced, before the account row goes.
-    # ON DELETE CASCADE in the schema removes sessions, activity, goals, learners and their links, recovery
-    # codes and password resets with the account row.
+    # Invoices and charge attempts stay (ON DELETE SET NULL): tax law requires the seller to keep its invoices,
+    # as issued, for six years (the privacy page says so). ON DELETE CASCADE in the schema removes sessions,
+    # activity, goals, learners and their links, recovery codes, password resets, the subscription and the
+    # card on file with the account row.
     db.execute(delete(Account).where(Account.id == account_id).execution_options(synchronize_session=False))
     db.commit()
     db.expunge_all()

@@ -30,24 +30,34 @@ from banqo_tui.api.models import (
     GoalCreate,
     Health,
     ImportReport,
+    Invoice,
     Learner,
     LearnerCreate,
     LearnerGoal,
     LearnerGoalLink,
     LearnerPatch,
+    Offers,
     Page,
     PasswordChange,
     PasswordChanged,
     PasswordConfirm,
     PasswordResetConfirm,
     PasswordResetRequest,
+    PaymentMethod,
+    PaymentMethodUpdate,
     Problem,
     Profile,
     ProfilePatch,
+    SandboxCardEntry,
+    SandboxToken,
     SessionInfo,
     SessionToken,
+    SetupSession,
     SignIn,
     SignUp,
+    Subscription,
+    SubscriptionChange,
+    SubscriptionPatch,
     Summary,
     SupportMessageCreate,
     SupportReceipt,
@@ -69,6 +79,7 @@ ProgressCallback = Callable[[int, "int | None"], None]
 _STATUS_ERRORS: dict[int, type[errors.ApiError]] = {
     400: errors.ValidationFailed,
     401: errors.NotSignedIn,
+    402: errors.ValidationFailed,
     403: errors.Forbidden,
     404: errors.NotFound,
     409: errors.Conflict,
@@ -263,6 +274,87 @@ def _query(**values: Any) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value not in (None, "")}
 
 
+class Subscriptions(_Resource):
+    """« Inscription »: the offers and the account's subscription."""
+
+    async def offers(self) -> Offers:
+        return await self._client.request_model("GET", "/subscription/offers", Offers)
+
+    async def get(self) -> Subscription:
+        return await self._client.request_model("GET", "/subscription", Subscription)
+
+    async def change(self, version: int, offer: str, billing_details: str | None = None) -> Subscription:
+        """Subscribe, switch offer or resume (charging the card when the offer says so); ``billing_details``
+        alone, with the same offer, only changes what invoices print."""
+        body = SubscriptionChange(offer=offer, billing_details=billing_details)
+        return await self._client.request_model(
+            "PUT", "/subscription", Subscription, json=body, headers=_if_match(version)
+        )
+
+    async def set_billing_details(self, version: int, billing_details: str) -> Subscription:
+        """What the next invoices print (a school, a purchase order), whatever the subscription's state."""
+        return await self._client.request_model(
+            "PATCH", "/subscription", Subscription,
+            json=SubscriptionPatch(billing_details=billing_details), headers=_if_match(version),
+        )
+
+    async def cancel(self, version: int) -> Subscription:
+        """Cancel at the end of the period already paid (resume with ``change`` before then)."""
+        return await self._client.request_model(
+            "DELETE", "/subscription", Subscription, headers=_if_match(version)
+        )
+
+
+class PaymentMethods(_Resource):
+    """« Méthode de paiement »: the card on file, replaced through the processor's setup session."""
+
+    async def get(self) -> PaymentMethod:
+        return await self._client.request_model("GET", "/payment-method", PaymentMethod)
+
+    async def setup(self) -> SetupSession:
+        """A short-lived session where the card is entered on the processor's side."""
+        return await self._client.request_model("POST", "/payment-method/setup", SetupSession)
+
+    async def replace(self, version: int, token: str) -> PaymentMethod:
+        """Make the card behind the processor's ``token`` the card on file."""
+        return await self._client.request_model(
+            "PUT", "/payment-method", PaymentMethod, json=PaymentMethodUpdate(token=token), headers=_if_match(version)
+        )
+
+
+class Invoices(_Resource):
+    """« Factures »: invoices and credit notes, newest first."""
+
+    async def list(self) -> builtins.list[Invoice]:
+        return await self._client.collect("/invoices", Invoice)
+
+    async def get(self, invoice_id: str) -> Invoice:
+        return await self._client.request_model("GET", f"/invoices/{_segment(invoice_id)}", Invoice)
+
+    async def download_pdf(
+        self, invoice_id: str, destination: Path, on_progress: ProgressCallback | None = None
+    ) -> int:
+        """Save the invoice's PDF at ``destination``; answers its size in bytes."""
+        return await self._client.download(f"/invoices/{_segment(invoice_id)}/pdf", destination, on_progress)
+
+
+class SandboxProcessor(_Resource):
+    """The ``sandbox`` processor's card entry, served beside the API: the card number goes to the processor,
+    never to the BanqO API."""
+
+    async def confirm(
+        self, session_id: str, *, number: str, exp_month: int | str, exp_year: int | str, cvc: str
+    ) -> SandboxToken:
+        body = SandboxCardEntry(number=number, exp_month=exp_month, exp_year=exp_year, cvc=cvc)
+        return await self._client.request_model(
+            "POST",
+            f"{self._client.root_url}/sandbox-processor/v1/setup-sessions/{_segment(session_id)}/confirm",
+            SandboxToken,
+            json=body,
+            authenticated=False,
+        )
+
+
 class Catalogue(_Resource):
     """The shipped goal bank (read-only)."""
 
@@ -427,6 +519,8 @@ class BanqoClient:
         self.language = language
         self.retries = retries
         self.retry_backoff = retry_backoff
+        #: The server's root, for what it serves outside the API (the sandbox processor).
+        self.root_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + API_PREFIX,
             transport=transport,
@@ -441,6 +535,10 @@ class BanqoClient:
         self.learners = Learners(self)
         self.password_resets = PasswordResets(self)
         self.support = Support(self)
+        self.subscription = Subscriptions(self)
+        self.payment_method = PaymentMethods(self)
+        self.invoices = Invoices(self)
+        self.sandbox = SandboxProcessor(self)
 
     async def __aenter__(self) -> BanqoClient:
         return self

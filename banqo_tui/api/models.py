@@ -130,6 +130,17 @@ class ActivityKind(StrEnum):
     PROMOTIONAL_EMAIL_CHANGED = "promotional_email_changed"
     DATA_EXPORTED = "data_exported"
     SUPPORT_MESSAGE_SENT = "support_message_sent"
+    SUBSCRIBED = "subscribed"
+    OFFER_SWITCHED = "offer_switched"
+    OFFER_SWITCH_SCHEDULED = "offer_switch_scheduled"
+    SUBSCRIPTION_CANCELLED = "subscription_cancelled"
+    SUBSCRIPTION_RESUMED = "subscription_resumed"
+    SUBSCRIPTION_RENEWED = "subscription_renewed"
+    SUBSCRIPTION_ENDED = "subscription_ended"
+    PAYMENT_DECLINED = "payment_declined"
+    PAYMENT_METHOD_CHANGED = "payment_method_changed"
+    REFUND_ISSUED = "refund_issued"
+    DATA_DELETED_AFTER_END = "data_deleted_after_end"
 
 
 class Activity(WireModel):
@@ -160,6 +171,8 @@ class Summary(WireModel):
     counts: SummaryCounts
     last_sign_in: LastSignIn | None = None
     recent_activity: list[Activity] = Field(default_factory=list)
+    subscription: Subscription | None = None
+    card: Card | None = None
 
 
 # --- « Mes paramètres »: profile, photo, security, privacy ------------------------------------------
@@ -606,3 +619,213 @@ class LearnerGoal(WireModel):
     filed_at: datetime
     text: str
     goal: Goal
+
+
+# --- « Inscription », « Méthode de paiement », « Factures » ----------------------------------------
+# Money is in integer cents, CAD. Offers are not called "plans": a plan is a plan d'intervention.
+
+BILLING_DETAILS_MAX_LENGTH = 300
+
+
+class BillingInterval(StrEnum):
+    TRIAL = "trial"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class Amounts(WireModel):
+    """A price before taxes, GST 5 % and QST 9.975 % each on it (half-up to the cent), and the total."""
+
+    subtotal: int
+    gst: int
+    qst: int
+    total: int
+
+
+class Offer(WireModel):
+    """An offer of the server's settings: the free trial, monthly, yearly."""
+
+    id: str
+    interval: BillingInterval
+    price: Amounts
+    currency: str = "CAD"
+    trial_days: int = 0
+    needs_card: bool = True
+
+
+class Offers(WireModel):
+    """The offers, and the rules the screen and the invoices state."""
+
+    items: list[Offer]
+    retry_days: list[int] = Field(description="After a declined charge: days after the due date of each retry.")
+    grace_days: int = Field(description="Days the collection, learners and plans are kept after the end.")
+
+
+class SubscriptionState(StrEnum):
+    TRIAL = "trial"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELLED = "cancelled"  # still in force until ``current_period_end``, then ended
+    ENDED = "ended"
+    NOT_BILLED = "not_billed"  # a server that bills no one (BanqO on the teacher's own computer)
+
+
+class NextCharge(WireModel):
+    """What the card will be charged, and when; ``credit`` is the unused part deducted (a switch)."""
+
+    at: datetime
+    offer: str
+    period_start: datetime
+    period_end: datetime
+    credit: int = 0
+    amounts: Amounts
+
+
+class PaymentFailure(WireModel):
+    """The last declined charge: why (in the request's language), and when BanqO tries again."""
+
+    at: datetime
+    code: str
+    message: str
+    attempts: int
+    next_retry_at: datetime | None = None
+
+
+class Subscription(WireModel):
+    """« Inscription »: the account's subscription."""
+
+    state: SubscriptionState
+    offer: str
+    started_at: datetime
+    current_period_start: datetime
+    current_period_end: datetime
+    trial_end: datetime | None = None
+    cancel_at_period_end: bool = False
+    pending_offer: str | None = Field(default=None, description="The offer taking over at the period's end.")
+    ended_at: datetime | None = None
+    data_deletion_at: datetime | None = Field(
+        default=None, description="When an ended subscription's collection, learners and plans are deleted."
+    )
+    data_deleted_at: datetime | None = None
+    next_charge: NextCharge | None = None
+    payment_failure: PaymentFailure | None = None
+    billing_details: str = Field(default="", description="Printed on invoices: school, purchase order…")
+    version: int
+
+
+class SubscriptionChange(WireModel):
+    """``PUT /subscription``: subscribe, switch offer, resume a cancelled subscription, or only change the
+    invoices' billing details (same offer)."""
+
+    offer: str = Field(max_length=40)
+    billing_details: str | None = Field(default=None, max_length=BILLING_DETAILS_MAX_LENGTH * 2)
+
+
+class SubscriptionPatch(WireModel):
+    """``PATCH /subscription``: only what the next invoices print, in any state."""
+
+    billing_details: str = Field(max_length=BILLING_DETAILS_MAX_LENGTH * 2)
+
+
+class Card(WireModel):
+    """The card on file as the processor described it: never its number."""
+
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    expiring_soon: bool = False
+    expired: bool = False
+    added_at: datetime
+
+
+class PaymentMethod(WireModel):
+    card: Card | None = None
+    processor: str
+    billing: bool = Field(default=True, description="False on a server that bills no one: no card is needed.")
+    version: int
+
+
+class SetupSession(WireModel):
+    """A short-lived session where the card is entered on the processor's side."""
+
+    id: str
+    processor: str
+    url: str | None = Field(default=None, description="The processor's hosted page, when it has one.")
+    expires_at: datetime
+
+
+class PaymentMethodUpdate(WireModel):
+    """The processor's token for the new card (from a completed setup session)."""
+
+    token: str = Field(max_length=200)
+
+
+class SandboxCardEntry(WireModel):
+    """``POST /sandbox-processor/v1/setup-sessions/{id}/confirm``: a test card, entered on the processor's side."""
+
+    number: str = Field(default="", max_length=40)
+    exp_month: int | str = Field(default="")
+    exp_year: int | str = Field(default="")
+    cvc: str = Field(default="", max_length=8)
+
+
+class SandboxToken(WireModel):
+    token: str
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class InvoiceStatus(StrEnum):
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+
+class InvoiceLine(WireModel):
+    """One line: French and English descriptions, the period it covers, its amount before taxes (negative for
+    a credit)."""
+
+    description_fr: str
+    description_en: str
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    amount: int
+
+
+class Seller(WireModel):
+    name: str
+    address: str
+    gst_number: str
+    qst_number: str
+
+
+class Invoice(WireModel):
+    """An invoice or a credit note: immutable once issued. Rates are decimal strings (``"0.09975"``)."""
+
+    id: str
+    number: str
+    kind: InvoiceKind
+    issued_at: datetime
+    status: InvoiceStatus
+    currency: str = "CAD"
+    seller: Seller
+    buyer_name: str
+    buyer_email: str
+    buyer_address: str = ""
+    billing_details: str = ""
+    lines: list[InvoiceLine]
+    subtotal: int
+    gst: int
+    qst: int
+    total: int
+    gst_rate: str
+    qst_rate: str
+    card_brand: str
+    card_last4: str
+    paid_at: datetime
+    corrects: str | None = Field(default=None, description="A credit note: the number of the invoice it corrects.")
+    credited_by: list[str] = Field(default_factory=list, description="Numbers of the credit notes correcting it.")

@@ -1,14 +1,15 @@
 """« Mes paramètres »: one tab per area of the account, in the seed guide's order.
 
 Each tab's content is a pane from its own module (``settings_profile``, ``settings_security``…); this screen
-only arranges them. The billing tabs (Inscription, Méthode de paiement, Factures) say what they will hold.
+only arranges them, and tells the billing panes what the others did (a card added, a subscription changed).
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.message import Message
+from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
@@ -23,19 +24,6 @@ SETTINGS_TABS = (
     ("privacy", N_("Confidentialité")),
     ("preferences", N_("Préférences")),
 )
-
-#: What the billing tabs will hold, until they do.
-COMING = {
-    "enrolment": N_(
-        "Ici, vous pourrez consulter et changer votre inscription : offre, essai gratuit, "
-        "facturation mensuelle ou annuelle, annulation."
-    ),
-    "payment": N_(
-        "Ici, vous pourrez consulter la carte enregistrée (marque, quatre derniers chiffres, expiration) "
-        "et la remplacer. Le numéro de la carte ne passe jamais par BanqO."
-    ),
-    "invoices": N_("Ici, vous pourrez consulter vos factures et en télécharger une copie en PDF."),
-}
 
 
 class SettingsScreen(BanqoScreen):
@@ -53,6 +41,9 @@ class SettingsScreen(BanqoScreen):
         self.initial_tab = tab
 
     def compose(self) -> ComposeResult:
+        from banqo_tui.screens.settings_enrolment import EnrolmentPane
+        from banqo_tui.screens.settings_invoices import InvoicesPane
+        from banqo_tui.screens.settings_payment import PaymentPane
         from banqo_tui.screens.settings_preferences import PreferencesPane
         from banqo_tui.screens.settings_privacy import PrivacyPane
         from banqo_tui.screens.settings_profile import ProfilePane
@@ -61,6 +52,9 @@ class SettingsScreen(BanqoScreen):
         panes = {
             "profile": ProfilePane,
             "security": SecurityPane,
+            "enrolment": EnrolmentPane,
+            "payment": PaymentPane,
+            "invoices": InvoicesPane,
             "privacy": PrivacyPane,
             "preferences": PreferencesPane,
         }
@@ -68,16 +62,7 @@ class SettingsScreen(BanqoScreen):
         with TabbedContent(id="settings-tabs", initial=f"settings-{self.initial_tab}"):
             for tab_id, label in SETTINGS_TABS:
                 with TabPane(_(label), id=f"settings-{tab_id}"):
-                    pane = panes.get(tab_id)
-                    if pane is not None:
-                        yield pane(id=f"{tab_id}-pane")
-                    else:
-                        yield Static(_(COMING[tab_id]), classes="settings-text", markup=False)
-                        yield Static(
-                            _("Cette section arrive dans une prochaine version de BanqO."),
-                            classes="settings-coming",
-                            markup=False,
-                        )
+                    yield panes[tab_id](id=f"{tab_id}-pane")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -87,6 +72,32 @@ class SettingsScreen(BanqoScreen):
     @property
     def tab_bar(self) -> Tabs:
         return self.query_one("#settings-tabs", TabbedContent).query_one(Tabs)
+
+    def show_tab(self, tab_id: str) -> None:
+        """Bring the tab ``tab_id`` (``payment``…) on screen, the focus on its tab bar."""
+        self.query_one("#settings-tabs", TabbedContent).active = f"settings-{tab_id}"
+        self.tab_bar.focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A billing tab shown again reads its data again: another tab may have changed it."""
+        for pane in event.pane.children:
+            shown = getattr(pane, "tab_shown", None)
+            if shown is not None:
+                shown()
+
+    def on_payment_pane_card_changed(self, _event: Message) -> None:
+        """A new card may have paid a subscription in arrears: « Inscription » says so at once."""
+        from banqo_tui.screens.settings_enrolment import EnrolmentPane
+
+        for pane in self.query(EnrolmentPane):
+            pane.card_changed()
+
+    def on_enrolment_pane_changed(self, _event: Message) -> None:
+        """A subscription change may have issued an invoice: « Factures » lists it at once."""
+        from banqo_tui.screens.settings_invoices import InvoicesPane
+
+        for pane in self.query(InvoicesPane):
+            pane.load()
 
     def action_previous_tab(self) -> None:
         self.tab_bar.focus()

@@ -7,6 +7,7 @@ given, the export's progress as « 35 % — 120 ko sur 340 ko », one line per s
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from banqo_tui.widgets.choice_list import ChoiceList
 from banqo_tui.widgets.field import Field
 
 if TYPE_CHECKING:
+    from banqo_tui.api.client import ProgressCallback
     from banqo_tui.api.models import Activity, Profile
     from banqo_tui.app import BanqoApp
 
@@ -47,6 +49,43 @@ def progress_text(done: int, total: int | None) -> str:
     return _("{percent} % — {done} sur {total}").format(
         percent=format_number(percent), done=size_text(done), total=size_text(total)
     )
+
+
+async def save_with_progress(
+    bar: ProgressBar,
+    say: Callable[..., None],
+    fetch: Callable[[ProgressCallback], Awaitable[int]],
+    destination: Path,
+) -> bool:
+    """Run ``fetch`` (a download into ``destination``), moving ``bar`` and saying the progress in words through
+    ``say(text, problem=False)`` at most once per percent; False, said, when the file cannot be written."""
+    bar.update(total=None, progress=0)
+    bar.add_class("-running")
+    last_percent = -1
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal last_percent
+        if total:
+            bar.update(total=total, progress=done)
+            percent = done * 100 // total
+            if percent == last_percent:
+                return
+            last_percent = percent
+        say(progress_text(done, total))
+
+    try:
+        await fetch(progress)
+    except OSError as exc:
+        say(
+            _("Le fichier n'a pas pu être enregistré dans {folder} : {reason}").format(
+                folder=destination.parent, reason=exc.strerror or exc
+            ),
+            problem=True,
+        )
+        return False
+    finally:
+        bar.remove_class("-running")
+    return True
 
 
 def consent_text(profile: Profile) -> str:
@@ -92,8 +131,8 @@ class DeleteAccountDialog(Dialog):
                     "Tout ce qui appartient au compte sera effacé : la collection d'objectifs, les élèves, "
                     "les plans, la photo, les messages au soutien et le journal. Toutes les sessions prendront "
                     "fin, sur tous les appareils. On ne peut pas revenir en arrière : exportez d'abord vos "
-                    "données pour les garder. Les factures, une fois la facturation en place, seront gardées "
-                    "sans votre nom, comme la loi l'exige."
+                    "données pour les garder. Les factures, elles, sont gardées six ans, telles qu'émises, comme la "
+                    "loi fiscale l'exige."
                 ),
                 classes="dialog--text",
                 markup=False,
@@ -194,7 +233,6 @@ class PrivacyPane(VerticalScroll):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._last_percent = -1
         #: The promotional-email choice as the server last said it: the box goes back to it on a failure.
         self._consent_saved = False
 
@@ -334,34 +372,16 @@ class PrivacyPane(VerticalScroll):
     @work(group="privacy-export", exclusive=True, exit_on_error=False)
     async def export(self, destination: Path) -> None:
         """Save the account's data at ``destination``, showing the bytes received as they arrive."""
-        bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
-        bar.add_class("-running")
-        self._last_percent = -1
         self._export_status(_("Exportation en cours…"))
         client = await self.banqo.api()
-
-        def progress(done: int, total: int | None) -> None:
-            if total:
-                bar.update(total=total, progress=done)
-                percent = done * 100 // total
-                if percent == self._last_percent:
-                    return
-                self._last_percent = percent
-            self._export_status(progress_text(done, total))
-
-        try:
-            await client.me.export(destination, progress)
-        except OSError as exc:
-            bar.remove_class("-running")
-            self._export_status(
-                _("Le fichier n'a pas pu être enregistré dans {folder} : {reason}").format(
-                    folder=destination.parent, reason=exc.strerror or exc
-                ),
-                problem=True,
-            )
+        saved = await save_with_progress(
+            self.query_one(ProgressBar),
+            self._export_status,
+            lambda progress: client.me.export(destination, progress),
+            destination,
+        )
+        if not saved:
             return
-        bar.remove_class("-running")
         done = _("Données enregistrées dans {path}.").format(path=destination)
         self._export_status(done)
         self.app.notify(done, markup=False)

@@ -1,4 +1,4 @@
-"""« Votre résumé »: the account at a glance — counts, last sign-in, recent activity."""
+"""« Votre résumé »: the account at a glance — counts, the subscription, last sign-in, recent activity."""
 
 from __future__ import annotations
 
@@ -40,6 +40,17 @@ ACTIVITY_SENTENCES = {
     "promotional_email_changed": N_("Choix des courriels promotionnels modifié"),
     "data_exported": N_("Données exportées"),
     "support_message_sent": N_("Message envoyé au soutien"),
+    "subscribed": N_("Abonnement souscrit"),
+    "offer_switched": N_("Offre changée"),
+    "offer_switch_scheduled": N_("Changement d'offre prévu à la fin de la période payée"),
+    "subscription_cancelled": N_("Abonnement annulé"),
+    "subscription_resumed": N_("Abonnement repris"),
+    "subscription_renewed": N_("Abonnement renouvelé"),
+    "subscription_ended": N_("Abonnement terminé"),
+    "payment_declined": N_("Paiement refusé"),
+    "payment_method_changed": N_("Carte de paiement changée"),
+    "refund_issued": N_("Remboursement émis"),
+    "data_deleted_after_end": N_("Collection, élèves et plans supprimés après la fin de l'abonnement"),
 }
 
 #: (attribute of ``SummaryCounts``, label), in the order shown.
@@ -62,6 +73,60 @@ def moment(at: datetime) -> str:
     )
 
 
+def subscription_sentences(summary: Summary) -> list[str]:
+    """The subscription and the card, in a few sentences: the trial's end, a payment in arrears, the end and
+    the deletion of the data, a card that expires."""
+    from banqo_tui.screens.settings_enrolment import deletion_text, failure_text, money, offer_name
+    from banqo_tui.screens.settings_payment import card_label
+
+    sentences: list[str] = []
+    subscription = summary.subscription
+    if subscription is not None and str(subscription.state) != "not_billed":
+        state = str(subscription.state)
+        if state == "trial":
+            end = subscription.trial_end or subscription.current_period_end
+            sentences.append(_("Essai gratuit jusqu'au {date}.").format(date=format_date(end, "long")))
+        elif state == "active":
+            sentences.append(_("Abonnement actif — {offer}.").format(offer=offer_name(subscription.offer)))
+            charge = subscription.next_charge
+            if charge is not None:
+                sentences.append(
+                    _("Prochain prélèvement le {date} : {total}.").format(
+                        date=format_date(charge.at, "medium"), total=money(charge.amounts.total)
+                    )
+                )
+        elif state == "past_due":
+            sentences.append(_("Paiement en souffrance."))
+            failure = failure_text(subscription)
+            if failure:
+                sentences.append(failure)
+            sentences.append(_("Remplacez la carte dans Mes paramètres › Méthode de paiement."))
+        elif state == "cancelled":
+            sentences.append(
+                _("Abonnement annulé : il prend fin le {date}.").format(
+                    date=format_date(subscription.current_period_end, "long")
+                )
+            )
+        elif state == "ended":
+            ended = subscription.ended_at or subscription.current_period_end
+            sentences.append(_("Abonnement terminé le {date}.").format(date=format_date(ended, "long")))
+            deletion = deletion_text(subscription)
+            if deletion:
+                sentences.append(deletion)
+    card = summary.card
+    if card is not None and (card.expired or card.expiring_soon):
+        text = (
+            _("La carte {card} est expirée ({month:02d}/{year}) : remplacez-la dans Mes paramètres › Méthode de "
+              "paiement.")
+            if card.expired
+            else _("La carte {card} expire bientôt ({month:02d}/{year}).")
+        )
+        sentences.append(
+            text.format(card=card_label(card.brand, card.last4), month=card.exp_month, year=card.exp_year)
+        )
+    return sentences
+
+
 def activity_sentence(kind: str) -> str:
     """What an activity entry means, in the interface's language."""
     source = ACTIVITY_SENTENCES.get(str(kind))
@@ -70,6 +135,15 @@ def activity_sentence(kind: str) -> str:
 
 class SummaryScreen(BanqoScreen):
     """« Votre résumé », loaded from the server in a worker; R reloads it."""
+
+    DEFAULT_CSS = """
+    SummaryScreen #subscription-actions {
+        height: auto;
+    }
+    SummaryScreen #subscription-actions Button {
+        margin-right: 1;
+    }
+    """
 
     BINDINGS = [
         Binding("r", "refresh", N_("Actualiser"), id="summary.refresh"),
@@ -84,6 +158,11 @@ class SummaryScreen(BanqoScreen):
         with VerticalScroll(id="summary-body", can_focus=True):
             yield Static(_("Chargement du résumé…"), id="greeting", markup=False)
             yield Static("", id="counts", markup=False)
+            yield Static(_("Abonnement"), id="subscription-title", classes="section-title")
+            yield Static("", id="subscription", markup=False)
+            with Horizontal(id="subscription-actions"):
+                yield Button(_("Exporter mes données"), id="open-export", compact=True)
+                yield Button(_("Me réabonner"), id="open-enrolment", compact=True)
             yield Static("", id="last-sign-in", markup=False)
             yield Static(_("Activité récente"), id="activity-title", classes="section-title")
             yield Static("", id="activity", markup=False)
@@ -95,8 +174,15 @@ class SummaryScreen(BanqoScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        for part in ("#subscription-title", "#subscription", "#subscription-actions"):
+            self.query_one(part).display = False
         self.query_one("#summary-body").focus()
         self.load()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen (a subscription taken, a goal added): what it shows may have changed.
+        if self.summary is not None:
+            self.load()
 
     def action_refresh(self) -> None:
         self.load()
@@ -111,12 +197,36 @@ class SummaryScreen(BanqoScreen):
             await self.app.run_action("learners")
         elif event.button.id == "refresh-summary":
             self.load()
+        elif event.button.id == "open-export":
+            self.open_settings("privacy")
+        elif event.button.id == "open-enrolment":
+            self.open_settings("enrolment")
+
+    def open_settings(self, tab: str) -> None:
+        """« Mes paramètres » on the tab ``tab`` (above the résumé, as F3 opens it)."""
+        from banqo_tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(tab))
 
     @work(group="summary", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         """Fetch the résumé and show it."""
         client = await self.banqo.api()
         self.show_summary(await client.me.summary())
+
+    def show_subscription(self, summary: Summary) -> None:
+        """The « Abonnement » section: a few sentences; after the end, the ways to keep the data."""
+        sentences = subscription_sentences(summary)
+        self.query_one("#subscription-title").display = bool(sentences)
+        text = self.query_one("#subscription", Static)
+        text.update(" ".join(sentences))
+        text.display = bool(sentences)
+        subscription = summary.subscription
+        ended = subscription is not None and str(subscription.state) == "ended"
+        # Once the data is deleted, there is nothing left to export.
+        kept = subscription is not None and subscription.data_deleted_at is None
+        self.query_one("#open-export").display = ended and kept
+        self.query_one("#subscription-actions").display = ended
 
     def show_summary(self, summary: Summary) -> None:
         self.summary = summary
@@ -133,6 +243,7 @@ class SummaryScreen(BanqoScreen):
             for attr, label in COUNT_LABELS
         ]
         self.query_one("#counts", Static).update("\n".join(lines))
+        self.show_subscription(summary)
         last = summary.last_sign_in
         if last is None:
             text = _("Dernière connexion : Première connexion")

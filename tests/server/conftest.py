@@ -67,6 +67,7 @@ def make_client(settings: Settings) -> Iterator[Any]:
     yield make
     for app in apps:
         app.state.engine.dispose()
+        app.state.processor.close()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ FILES = {
     "collection.json",
     "learners.json",
     "plans.json",
+    "subscription.json",
     "invoices.json",
     "activity.json",
     "sessions.json",
@@ -146,6 +147,9 @@ def test_the_export_describes_itself_in_french_then_english(lea):
         assert f"`{name}`" in readme
     assert "UTC" in readme and "ISO 8601" in readme
     assert json.loads(files["plans.json"]) == [] and json.loads(files["invoices.json"]) == []
+    # A new account is on its free trial, with no card on file.
+    subscription = json.loads(files["subscription.json"])
+    assert subscription["subscription"]["state"] == "trial" and subscription["card"] is None
 
 
 def test_the_export_lists_the_activity_and_the_signed_in_devices(lea):
