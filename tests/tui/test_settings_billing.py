@@ -57,11 +57,13 @@ async def press_button(pilot: Any, selector: str) -> None:
     await settle(pilot)
 
 
-async def add_card(app: Any, number: str = GOOD_CARD) -> None:
+async def add_card(app: Any, number: str = GOOD_CARD, exp_month: int = 12, exp_year: int = 2028) -> None:
     """A card on file straight through the API and the sandbox processor (faster than the form)."""
     client = await app.api()
     session = await client.payment_method.setup()
-    answer = await client.sandbox.confirm(session.id, number=number, exp_month=12, exp_year=2028, cvc="123")
+    answer = await client.sandbox.confirm(
+        session.id, number=number, exp_month=exp_month, exp_year=exp_year, cvc="123"
+    )
     method = await client.payment_method.get()
     await client.payment_method.replace(method.version, answer.token)
 
@@ -407,6 +409,20 @@ async def test_the_resume_says_why_a_renewal_was_declined(make_app, server_app, 
         await settle(pilot)
         assert text_of(app, "#payment-status") == "Carte enregistrée : Visa •••• 4242"
         assert text_of(app, "#enrolment-state") == "Actif — offre mensuelle"
+
+
+async def test_the_resume_announces_a_card_that_expires_within_a_month(make_app, memory_keyring, clock):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_up(pilot)
+        await add_card(app, exp_month=12, exp_year=2026)  # valid through 31 December 2026
+        await pilot.press("r")
+        await settle(pilot)
+        assert "expire" not in text_of(app, "#subscription")
+        clock.advance(days=30)  # 2 December: within the month
+        await pilot.press("r")
+        await settle(pilot)
+        assert "La carte Visa •••• 4242 expire bientôt (12/2026)." in text_of(app, "#subscription")
 
 
 async def test_an_ended_trial_offers_the_export_and_a_new_subscription(make_app, server_app, memory_keyring, clock):
