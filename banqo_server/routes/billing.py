@@ -17,6 +17,7 @@ from banqo_server.services import billing
 from banqo_server.services.billing_views import invoice_view, payment_method_view, subscription_view
 from banqo_server.services.errors import NotFound, VersionMismatch, VersionRequired
 from banqo_server.services.paging import decode_cursor, encode_cursor
+from banqo_server.settings import Settings
 from banqo_tui.api.models import (
     Invoice,
     Offer,
@@ -33,6 +34,12 @@ from banqo_tui.api.models import (
 router = APIRouter(tags=["billing"])
 
 _BINARY = {"type": "string", "format": "binary"}
+
+
+def _committed(db: Session, settings: Settings, account_id: str, response: Response) -> Subscription:
+    """Commit a change of the subscription and answer it as it now stands, with its ETag."""
+    db.commit()
+    return with_etag(response, subscription_view(settings, billing.subscription_of(db, settings, account_id)))
 
 
 def _check_version(expected: int | None, current: int) -> None:
@@ -96,8 +103,7 @@ def change_subscription(
         db, settings, processor, account,
         offer_id=body.offer, billing_details=body.billing_details, now=settings.now(), device=current.device,
     )
-    db.commit()
-    return with_etag(response, subscription_view(settings, billing.subscription_of(db, settings, account.id)))
+    return _committed(db, settings, account.id, response)
 
 
 @router.patch(
@@ -119,8 +125,7 @@ def patch_subscription(
     row = billing.subscription_of(db, settings, account.id, lock=True)
     _check_version(expected, row.version)
     billing.set_billing_details(db, settings, account, body.billing_details)
-    db.commit()
-    return with_etag(response, subscription_view(settings, billing.subscription_of(db, settings, account.id)))
+    return _committed(db, settings, account.id, response)
 
 
 @router.delete(
@@ -141,8 +146,7 @@ def cancel_subscription(
     row = billing.subscription_of(db, settings, account.id, lock=True)
     _check_version(expected, row.version)
     billing.cancel(db, settings, account, now=settings.now(), device=current.device)
-    db.commit()
-    return with_etag(response, subscription_view(settings, billing.subscription_of(db, settings, account.id)))
+    return _committed(db, settings, account.id, response)
 
 
 # --- « Méthode de paiement » -------------------------------------------------------------------

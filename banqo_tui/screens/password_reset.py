@@ -18,7 +18,7 @@ from banqo_tui.api import errors
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
 from banqo_tui.widgets.action_button import ActionButton
-from banqo_tui.widgets.field import Field
+from banqo_tui.widgets.field import Field, next_or_submit
 
 #: The request fields the server may name for the code (it travels in the path).
 CODE_FIELD_NAMES = ("code", "token")
@@ -139,13 +139,7 @@ class PasswordResetScreen(BanqoScreen):
         if owner is self.field("reset-email"):
             self.request_code()
             return
-        fields = self.confirm_fields
-        if owner in fields:
-            index = fields.index(owner)  # type: ignore[arg-type]
-            if index + 1 < len(fields):
-                fields[index + 1].focus_input()
-            else:
-                self.confirm()
+        next_or_submit(self.confirm_fields, owner, self.confirm)
 
     def on_action_button_pressed(self, event: ActionButton.Pressed) -> None:
         event.stop()

@@ -94,7 +94,7 @@ def state_text(subscription: Subscription, offers: Offers | None = None) -> str:
     """The subscription's state in words: « Actif — offre mensuelle », « Annulé — prend fin le … »…"""
     state = str(subscription.state)
     if state == "not_billed":
-        return _("BanqO sur cet ordinateur ne facture pas : aucun abonnement n'est nécessaire, rien n'expire.")
+        return _("Ce serveur BanqO ne facture pas : aucun abonnement n'est nécessaire, rien n'expire.")
     if state == "trial":
         end = subscription.trial_end or subscription.current_period_end
         return _("Essai gratuit jusqu'au {date} (aucune carte requise)").format(date=_long_date(end))

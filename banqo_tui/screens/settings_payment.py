@@ -28,7 +28,7 @@ from banqo_tui.api import errors
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.settings_privacy import _reason
 from banqo_tui.widgets.action_button import ActionButton
-from banqo_tui.widgets.field import Field
+from banqo_tui.widgets.field import Field, next_or_submit
 
 if TYPE_CHECKING:
     from banqo_tui.api.models import Card, PaymentMethod, SetupSession
@@ -242,7 +242,9 @@ class PaymentPane(VerticalScroll):
         self.payment_method = method
         if not method.billing:
             self.query_one("#payment-card", Static).update(NOT_BILLED_TEXT())
-            for selector in ("#payment-card-warning", "#payment-setup", "#payment-sandbox", "#payment-note"):
+            for selector in (
+                "#payment-title", "#payment-card-warning", "#payment-setup", "#payment-sandbox", "#payment-note"
+            ):
                 self.query_one(selector).display = False
             return
         self.query_one("#payment-card", Static).update(card_text(method.card))
@@ -274,16 +276,8 @@ class PaymentPane(VerticalScroll):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter goes to the next field of the card form, and saves from the last one."""
-        fields = self.form_fields
-        owner = event.input.parent
-        if owner not in fields:
-            return
-        event.stop()
-        index = fields.index(owner)  # type: ignore[arg-type]
-        if index + 1 < len(fields):
-            fields[index + 1].focus_input()
-        else:
-            self.save_card()
+        if next_or_submit(self.form_fields, event.input.parent, self.save_card):
+            event.stop()
 
     # --- the processor's session -----------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from banqo_tui.i18n import N_, _, format_date, ngettext
 from banqo_tui.screens.dialogs import ConfirmDialog, Dialog
 from banqo_tui.widgets.action_button import ActionButton
 from banqo_tui.widgets.choice_list import ChoiceList
-from banqo_tui.widgets.field import Field
+from banqo_tui.widgets.field import Field, next_or_submit
 
 if TYPE_CHECKING:
     from banqo_tui.api.client import BanqoClient
@@ -243,16 +243,8 @@ class SecurityPane(VerticalScroll):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter goes to the next password field, and changes the password from the last one."""
-        fields = self.password_fields
-        owner = event.input.parent
-        if owner not in fields:
-            return
-        event.stop()
-        index = fields.index(owner)  # type: ignore[arg-type]
-        if index + 1 < len(fields):
-            fields[index + 1].focus_input()
-        else:
-            self.change_password()
+        if next_or_submit(self.password_fields, event.input.parent, self.change_password):
+            event.stop()
 
     def on_action_button_pressed(self, event: ActionButton.Pressed) -> None:
         button = event.button.id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -147,3 +147,16 @@ class Field(Vertical):
     def focus_input(self) -> None:
         """Focus the input now (not after pending keys: typed-ahead text goes to this field)."""
         self.screen.set_focus(self.input)
+
+
+def next_or_submit(fields: Sequence[Field], owner: object, submit: Callable[[], object]) -> bool:
+    """Enter in a form: the field after ``owner``, or ``submit()`` from the last one. False when ``owner`` is not
+    one of ``fields`` (the key is someone else's)."""
+    if owner not in fields:
+        return False
+    index = list(fields).index(owner)  # type: ignore[arg-type]
+    if index + 1 < len(fields):
+        fields[index + 1].focus_input()
+    else:
+        submit()
+    return True

@@ -27,7 +27,7 @@ async def test_a_server_that_bills_no_one_says_so_and_offers_nothing_to_pay(make
         assert not app.screen.query_one("#subscription-title").display  # nothing to say in the résumé
         await open_tab(pilot, "enrolment")
         assert text_of(app, "#enrolment-state") == (
-            "BanqO sur cet ordinateur ne facture pas : aucun abonnement n'est nécessaire, rien n'expire."
+            "Ce serveur BanqO ne facture pas : aucun abonnement n'est nécessaire, rien n'expire."
         )
         assert not app.screen.query_one("#enrolment-offers").display
         assert not app.screen.query_one("#enrolment-choose").display
