@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from banqo_server.deps import CurrentAccount, CurrentSession, DbSession, IfMatch, ProcessorDep, SettingsDep
 from banqo_server.i18n import current_language
 from banqo_server.models import Invoice as InvoiceRow
+from banqo_server.models import Subscription as SubscriptionRow
 from banqo_server.problems import responses
 from banqo_server.routes.views import with_etag
 from banqo_server.services import billing
 from banqo_server.services.billing_views import invoice_view, payment_method_view, subscription_view
-from banqo_server.services.errors import NotFound, VersionMismatch, VersionRequired
+from banqo_server.services.errors import NotFound
+from banqo_server.services.learners import check_version
 from banqo_server.services.paging import decode_cursor, encode_cursor
 from banqo_server.settings import Settings
 from banqo_tui.api.models import (
@@ -42,11 +44,16 @@ def _committed(db: Session, settings: Settings, account_id: str, response: Respo
     return with_etag(response, subscription_view(settings, billing.subscription_of(db, settings, account_id)))
 
 
-def _check_version(expected: int | None, current: int) -> None:
-    if expected is None:
-        raise VersionRequired()
-    if expected != current:
-        raise VersionMismatch(current)
+def locked_subscription(
+    account: CurrentAccount, db: DbSession, settings: SettingsDep, expected: IfMatch
+) -> SubscriptionRow:
+    """The caller's subscription, locked for a change, at the version ``If-Match`` names (428, 412 otherwise)."""
+    row = billing.subscription_of(db, settings, account.id, lock=True)
+    check_version(row.version, expected)
+    return row
+
+
+LockedSubscription = Annotated[SubscriptionRow, Depends(locked_subscription)]
 
 
 # --- « Inscription » ---------------------------------------------------------------------------
@@ -91,14 +98,12 @@ def change_subscription(
     db: DbSession,
     settings: SettingsDep,
     processor: ProcessorDep,
-    expected: IfMatch,
+    _locked: LockedSubscription,
     response: Response,
 ) -> Subscription:
     """``offer`` is `monthly` or `yearly`. From the trial or after the end, the card on file is charged at once
     (402 with the reason at `payment_method` when declined); monthly → yearly at once with the unused part
     deducted; yearly → monthly at the end of the year; the same offer resumes a cancelled subscription."""
-    row = billing.subscription_of(db, settings, account.id, lock=True)
-    _check_version(expected, row.version)
     billing.change(
         db, settings, processor, account,
         offer_id=body.offer, billing_details=body.billing_details, now=settings.now(), device=current.device,
@@ -117,13 +122,11 @@ def patch_subscription(
     account: CurrentAccount,
     db: DbSession,
     settings: SettingsDep,
-    expected: IfMatch,
+    _locked: LockedSubscription,
     response: Response,
 ) -> Subscription:
     """`billing_details` (a school, a purchase order…) goes on the invoices issued from now on, in any state;
     issued invoices never change."""
-    row = billing.subscription_of(db, settings, account.id, lock=True)
-    _check_version(expected, row.version)
     billing.set_billing_details(db, settings, account, body.billing_details)
     return _committed(db, settings, account.id, response)
 
@@ -139,12 +142,10 @@ def cancel_subscription(
     account: CurrentAccount,
     db: DbSession,
     settings: SettingsDep,
-    expected: IfMatch,
+    _locked: LockedSubscription,
     response: Response,
 ) -> Subscription:
     """Nothing is lost before the end of the period paid; `PUT` with the same offer resumes it before then."""
-    row = billing.subscription_of(db, settings, account.id, lock=True)
-    _check_version(expected, row.version)
     billing.cancel(db, settings, account, now=settings.now(), device=current.device)
     return _committed(db, settings, account.id, response)
 
@@ -195,7 +196,7 @@ def replace_payment_method(
     charged again at once with the new card."""
     billing.check_billing(settings)
     card = billing.card_of(db, account.id)
-    _check_version(expected, card.version if card else 0)
+    check_version(card.version if card else 0, expected)
     billing.replace_card(db, settings, processor, account, token=body.token, now=settings.now(), device=current.device)
     db.commit()
     return with_etag(response, payment_method_view(settings, billing.card_of(db, account.id)))
