@@ -36,6 +36,7 @@ from banqo_tui.api.models import (
     LearnerGoal,
     LearnerGoalLink,
     LearnerPatch,
+    ObjectiveHistory,
     Offers,
     Page,
     PasswordChange,
@@ -45,9 +46,23 @@ from banqo_tui.api.models import (
     PasswordResetRequest,
     PaymentMethod,
     PaymentMethodUpdate,
+    Plan,
+    PlanCreate,
+    PlanDocument,
+    PlanExportFormat,
+    PlanGoal,
+    PlanGoalCreate,
+    PlanGoalPatch,
+    PlanPatch,
+    PlanRenewal,
+    PlanSnapshot,
     Problem,
     Profile,
     ProfilePatch,
+    ProgressEntry,
+    ProgressEntryCreate,
+    Review,
+    ReviewCreate,
     SandboxCardEntry,
     SandboxToken,
     SessionInfo,
@@ -490,6 +505,119 @@ class Learners(_Resource):
         await self._client.request("DELETE", f"/learners/{_segment(learner_id)}/goals/{_segment(goal_id)}")
 
 
+def _changes(model: BaseModel) -> dict[str, Any]:
+    """The fields set on ``model`` as JSON values, ``None`` included (it clears an optional field)."""
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+class Plans(_Resource):
+    """Plans d'intervention and transition annexes: the plan, its objectives, progress, reviews, exports."""
+
+    def _path(self, plan_id: str, *rest: str) -> str:
+        return "/".join([f"/plans/{_segment(plan_id)}", *(_segment(part) for part in rest)])
+
+    async def list(self, *, learner_id: str | None = None, state: str | None = None) -> builtins.list[Plan]:
+        return await self._client.collect(
+            "/plans", Plan, params=_query(learner_id=learner_id, state=state, limit=200)
+        )
+
+    async def get(self, plan_id: str) -> Plan:
+        return await self._client.request_model("GET", self._path(plan_id), Plan)
+
+    async def document(self, plan_id: str) -> PlanDocument:
+        """The plan with its objectives, their progress and the reviews, in one answer."""
+        return await self._client.request_model("GET", self._path(plan_id, "document"), PlanDocument)
+
+    async def create(self, body: PlanCreate) -> Plan:
+        return await self._client.request_model("POST", "/plans", Plan, json=body)
+
+    async def update(self, plan_id: str, version: int, changes: PlanPatch) -> Plan:
+        return await self._client.request_model(
+            "PATCH", self._path(plan_id), Plan, json=_changes(changes), headers=_if_match(version)
+        )
+
+    async def delete(self, plan_id: str, version: int) -> None:
+        await self._client.request("DELETE", self._path(plan_id), headers=_if_match(version))
+
+    async def goals(self, plan_id: str) -> builtins.list[PlanGoal]:
+        return await self._client.collect(self._path(plan_id, "goals"), PlanGoal, params={"limit": 200})
+
+    async def add_goal(self, plan_id: str, body: PlanGoalCreate) -> PlanGoal:
+        return await self._client.request_model("POST", self._path(plan_id, "goals"), PlanGoal, json=body)
+
+    async def get_goal(self, plan_id: str, plan_goal_id: str) -> PlanGoal:
+        return await self._client.request_model("GET", self._path(plan_id, "goals", plan_goal_id), PlanGoal)
+
+    async def update_goal(self, plan_id: str, plan_goal_id: str, version: int, changes: PlanGoalPatch) -> PlanGoal:
+        return await self._client.request_model(
+            "PATCH",
+            self._path(plan_id, "goals", plan_goal_id),
+            PlanGoal,
+            json=_changes(changes),
+            headers=_if_match(version),
+        )
+
+    async def remove_goal(self, plan_id: str, plan_goal_id: str, version: int) -> None:
+        await self._client.request(
+            "DELETE", self._path(plan_id, "goals", plan_goal_id), headers=_if_match(version)
+        )
+
+    async def history(self, plan_id: str, plan_goal_id: str) -> ObjectiveHistory:
+        """The objective across reviews and years: every plan it was in, its progress and decisions."""
+        return await self._client.request_model(
+            "GET", self._path(plan_id, "goals", plan_goal_id, "history"), ObjectiveHistory
+        )
+
+    async def progress(self, plan_id: str, plan_goal_id: str | None = None) -> builtins.list[ProgressEntry]:
+        return await self._client.collect(
+            self._path(plan_id, "progress"), ProgressEntry, params=_query(plan_goal_id=plan_goal_id, limit=200)
+        )
+
+    async def add_progress(self, plan_id: str, body: ProgressEntryCreate) -> ProgressEntry:
+        return await self._client.request_model(
+            "POST", self._path(plan_id, "progress"), ProgressEntry, json=body
+        )
+
+    async def remove_progress(self, plan_id: str, entry_id: str) -> None:
+        await self._client.request("DELETE", self._path(plan_id, "progress", entry_id))
+
+    async def reviews(self, plan_id: str) -> builtins.list[Review]:
+        return await self._client.collect(self._path(plan_id, "reviews"), Review, params={"limit": 200})
+
+    async def review(self, plan_id: str, version: int, body: ReviewCreate) -> Review:
+        """Record a review (one decision per active objective); its snapshot is kept as the plan stood."""
+        return await self._client.request_model(
+            "POST", self._path(plan_id, "reviews"), Review, json=body, headers=_if_match(version)
+        )
+
+    async def snapshot(self, plan_id: str, review_id: str) -> PlanSnapshot:
+        return await self._client.request_model(
+            "GET", self._path(plan_id, "reviews", review_id), PlanSnapshot
+        )
+
+    async def renew(self, plan_id: str, version: int, body: PlanRenewal | None = None) -> Plan:
+        """« Reconduire le plan »: next year's plan, the objectives still active keeping their identity."""
+        return await self._client.request_model(
+            "POST", self._path(plan_id, "renewal"), Plan, json=body or PlanRenewal(), headers=_if_match(version)
+        )
+
+    async def export(
+        self,
+        plan_id: str,
+        destination: Path,
+        format: PlanExportFormat | str = PlanExportFormat.PDF,
+        *,
+        review_id: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> int:
+        """Save the plan (or one review's snapshot) as PDF, DOCX or Markdown at ``destination``; answers the size."""
+        from urllib.parse import urlencode
+
+        parts = ("reviews", review_id, "export") if review_id else ("export",)
+        query = urlencode({"format": str(PlanExportFormat(format))})
+        return await self._client.download(f"{self._path(plan_id, *parts)}?{query}", destination, on_progress)
+
+
 def _segment(value: str) -> str:
     """A path segment from an id, so that no id can change the path."""
     from urllib.parse import quote
@@ -539,6 +667,7 @@ class BanqoClient:
         self.payment_method = PaymentMethods(self)
         self.invoices = Invoices(self)
         self.sandbox = SandboxProcessor(self)
+        self.plans = Plans(self)
 
     async def __aenter__(self) -> BanqoClient:
         return self

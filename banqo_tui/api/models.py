@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -173,6 +173,9 @@ class Summary(WireModel):
     recent_activity: list[Activity] = Field(default_factory=list)
     subscription: Subscription | None = None
     card: Card | None = None
+    plans_to_review: list[PlanDue] = Field(
+        default_factory=list, description="Open plans whose review is overdue or due within 30 days, soonest first."
+    )
 
 
 # --- « Mes paramètres »: profile, photo, security, privacy ------------------------------------------
@@ -829,3 +832,349 @@ class Invoice(WireModel):
     paid_at: datetime
     corrects: str | None = Field(default=None, description="A credit note: the number of the invoice it corrects.")
     credited_by: list[str] = Field(default_factory=list, description="Numbers of the credit notes correcting it.")
+
+
+# --- plans d'intervention and transition plans -----------------------------------------------------
+# A plan belongs to one learner. Its objectives (« goals » on the wire) are copies of goals of the learner's
+# sub-collection, with the first name filled in; each keeps a ``lineage_id`` across reviews and across the next
+# year's plan (« reconduire »), so that its whole history can be shown.
+
+PLAN_TEXT_MAX_LENGTH = 2000
+PLAN_ITEM_MAX_LENGTH = 1000
+PLAN_LIST_MAX_ITEMS = 50
+#: Past this many active objectives a plan is flagged (a warning, not a refusal): the ministry's guide asks for
+#: few objectives, worked systematically.
+PLAN_ACTIVE_GOALS_ADVISED = 5
+#: The résumé lists plans whose review falls within this many days (and those overdue).
+PLAN_REVIEW_NOTICE_DAYS = 30
+
+
+class PlanKind(StrEnum):
+    INTERVENTION = "intervention"
+    #: A transition plan (TEVA): an annex attached to an intervention plan, organised by the eight spheres.
+    TRANSITION = "transition"
+
+
+class PlanState(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    REVIEW = "review"  # « En révision »
+    CLOSED = "closed"
+
+
+class ParticipantRole(StrEnum):
+    """Who takes part, by role — never by name."""
+
+    TEACHER = "teacher"  # enseignant·e
+    RESOURCE_TEACHER = "resource_teacher"  # orthopédagogue
+    PARENT = "parent"
+    LEARNER = "learner"  # élève
+    PRINCIPAL = "principal"  # direction
+    PSYCHOEDUCATOR = "psychoeducator"  # psychoéducateur·trice
+    SPECIAL_EDUCATION_TECHNICIAN = "special_education_technician"  # TES
+    OTHER = "other"  # a free role, in ``other_role``
+
+
+class Participant(WireModel):
+    role: ParticipantRole
+    other_role: str | None = Field(
+        default=None, max_length=80, description="The role's name when `role` is `other` (« Ergothérapeute »)."
+    )
+
+
+class PrioritisedItem(WireModel):
+    """A strength (force) or a need (besoin); priority 1 is the first."""
+
+    text: str = Field(max_length=PLAN_ITEM_MAX_LENGTH)
+    priority: int = Field(default=1, ge=1, le=99)
+
+
+class TevaSphere(StrEnum):
+    """The eight spheres of a transition plan; the same ids as the catalogue's sphere areas."""
+
+    PERSONAL_AUTONOMY = "teva-autonomie-personnelle"
+    EMPLOYMENT = "teva-emploi"
+    LEISURE = "teva-loisirs"
+    SOCIAL_NETWORK = "teva-reseau-social"
+    COMMUNITY = "teva-communaute"
+    TRANSPORT = "teva-transport"
+    EDUCATION = "teva-education"
+    RESIDENCE = "teva-residence"
+
+
+class ProgressUnit(StrEnum):
+    """The unit of a criterion, and so of its progress entries."""
+
+    PERCENT = "percent"  # 0–100
+    RATIO = "ratio"  # n out of m (``out_of`` = m)
+    COUNT = "count"  # a number of times
+    RUBRIC = "rubric"  # a level from 1 to ``out_of``
+
+
+class TargetDirection(StrEnum):
+    AT_LEAST = "at_least"  # reached when the measure is at or above the target (most goals)
+    AT_MOST = "at_most"  # reached when at or below (« au plus 2 crises par semaine »)
+
+
+class PlanGoalStatus(StrEnum):
+    ACTIVE = "active"
+    REACHED = "reached"
+    CLOSED = "closed"
+
+
+class ReviewDecisionKind(StrEnum):
+    """The five decisions of a review, for each objective."""
+
+    CONTINUE = "continue"  # poursuivre tel quel
+    CHANGE_MEANS = "change_means"  # maintenir l'objectif, modifier les moyens
+    CHANGE_GOAL = "change_goal"  # modifier l'objectif et les moyens
+    REACHED = "reached"  # objectif atteint
+    CLOSED = "closed"  # objectif fermé
+
+
+class Plan(WireModel):
+    """A plan's own fields (its objectives, progress and reviews are read separately, or in a `PlanDocument`)."""
+
+    id: str
+    learner_id: str
+    learner_first_name: str
+    kind: PlanKind
+    state: PlanState
+    parent_plan_id: str | None = Field(default=None, description="A transition annex: the intervention plan.")
+    previous_plan_id: str | None = Field(default=None, description="The plan this one renewed (« reconduire »).")
+    next_plan_id: str | None = Field(default=None, description="The plan that renewed this one.")
+    annex_plan_id: str | None = Field(
+        default=None, description="An intervention plan: its transition annex (the latest one), if any."
+    )
+    opened_on: date
+    review_due_on: date | None = None
+    closed_on: date | None = None
+    participants: list[Participant] = Field(default_factory=list)
+    strengths: list[PrioritisedItem] = Field(default_factory=list)
+    needs: list[PrioritisedItem] = Field(default_factory=list)
+    adaptations: list[str] = Field(default_factory=list, description="Measures that keep the expectations.")
+    modifications: list[str] = Field(
+        default_factory=list, description="Measures that change the expectations (the screen says so)."
+    )
+    goal_count: int = 0
+    active_goal_count: int = 0
+    review_count: int = 0
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanCreate(WireModel):
+    learner_id: str = Field(max_length=40)
+    kind: PlanKind = PlanKind.INTERVENTION
+    parent_plan_id: str | None = Field(default=None, max_length=40, description="Required for a transition annex.")
+    opened_on: date | None = Field(default=None, description="Today when absent.")
+    review_due_on: date | None = None
+    participants: list[Participant] = Field(default_factory=list, max_length=PLAN_LIST_MAX_ITEMS)
+    goal_ids: list[str] = Field(
+        default_factory=list,
+        max_length=PLAN_LIST_MAX_ITEMS,
+        description="Goals of the learner's sub-collection to start with, in this order.",
+    )
+
+
+class PlanPatch(WireModel):
+    """Only the fields sent change (``null`` clears an optional date)."""
+
+    state: PlanState | None = None
+    opened_on: date | None = None
+    review_due_on: date | None = None
+    closed_on: date | None = None
+    participants: list[Participant] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)
+    strengths: list[PrioritisedItem] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)
+    needs: list[PrioritisedItem] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)
+    adaptations: list[str] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)
+    modifications: list[str] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)
+
+
+class PlanGoal(WireModel):
+    """An objective of a plan."""
+
+    id: str
+    plan_id: str
+    lineage_id: str = Field(description="The objective's identity across reviews and the following years' plans.")
+    goal_id: str | None = Field(default=None, description="The collection goal it was taken from, while it exists.")
+    position: int
+    text: str
+    sphere: TevaSphere | None = Field(default=None, description="Transition annex: the TEVA sphere.")
+    means: list[str] = Field(default_factory=list, description="« Moyens »")
+    responsible_roles: list[Participant] = Field(default_factory=list)
+    deadline: date | None = Field(default=None, description="« Échéance »")
+    evaluation: str = Field(default="", description="How it is evaluated (« Modalités d'évaluation »).")
+    criterion: str = Field(default="", description="The success criterion, in words.")
+    unit: ProgressUnit = ProgressUnit.PERCENT
+    target: float | None = Field(default=None, description="The target measure, in `unit`.")
+    out_of: int | None = Field(default=None, description="`ratio`: m of « n sur m »; `rubric`: the top level.")
+    direction: TargetDirection = TargetDirection.AT_LEAST
+    status: PlanGoalStatus = PlanGoalStatus.ACTIVE
+    gaps: list[MeasurabilityGap] = Field(default_factory=list)
+    progress_count: int = 0
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanGoalCreate(WireModel):
+    """Either `goal_id` (a goal of the learner's sub-collection) or `text` (written now: it is also added to the
+    collection and filed under the learner)."""
+
+    goal_id: str | None = Field(default=None, max_length=40)
+    text: str | None = Field(default=None, max_length=GOAL_TEXT_MAX_LENGTH)
+    sphere: TevaSphere | None = None
+    means: list[str] = Field(default_factory=list, max_length=PLAN_LIST_MAX_ITEMS)
+    responsible_roles: list[Participant] = Field(default_factory=list, max_length=PLAN_LIST_MAX_ITEMS)
+    deadline: date | None = None
+    evaluation: str | None = Field(default=None, max_length=PLAN_ITEM_MAX_LENGTH)
+    criterion: str | None = Field(default=None, max_length=PLAN_ITEM_MAX_LENGTH)
+    unit: ProgressUnit | None = None
+    target: float | None = None
+    out_of: int | None = None
+    direction: TargetDirection | None = None
+
+
+class PlanGoalPatch(WireModel):
+    text: str | None = Field(default=None, max_length=GOAL_TEXT_MAX_LENGTH)
+    sphere: TevaSphere | None = None
+    means: list[str] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)
+    responsible_roles: list[Participant] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)
+    deadline: date | None = None
+    evaluation: str | None = Field(default=None, max_length=PLAN_ITEM_MAX_LENGTH)
+    criterion: str | None = Field(default=None, max_length=PLAN_ITEM_MAX_LENGTH)
+    unit: ProgressUnit | None = None
+    target: float | None = None
+    out_of: int | None = None
+    direction: TargetDirection | None = None
+    position: int | None = Field(default=None, ge=1)
+
+
+class ProgressEntry(WireModel):
+    """One measure of an objective's progress, in the objective's unit."""
+
+    id: str
+    plan_goal_id: str
+    lineage_id: str
+    on: date
+    value: float
+    out_of: int | None = None
+    note: str = ""
+    created_at: datetime
+
+
+class ProgressEntryCreate(WireModel):
+    plan_goal_id: str = Field(max_length=40)
+    on: date | None = Field(default=None, description="Today when absent.")
+    value: float
+    out_of: int | None = Field(default=None, description="`ratio`: m of « n sur m » (the objective's by default).")
+    note: str = Field(default="", max_length=PLAN_ITEM_MAX_LENGTH)
+
+
+class ReviewDecision(WireModel):
+    plan_goal_id: str
+    lineage_id: str
+    goal_text: str = Field(description="The objective's text as it stood at the review.")
+    decision: ReviewDecisionKind
+    note: str = ""
+
+
+class ReviewDecisionCreate(WireModel):
+    plan_goal_id: str = Field(max_length=40)
+    decision: ReviewDecisionKind
+    note: str = Field(default="", max_length=PLAN_ITEM_MAX_LENGTH)
+    new_text: str | None = Field(
+        default=None, max_length=GOAL_TEXT_MAX_LENGTH, description="`change_goal`: the objective's new text."
+    )
+    new_means: list[str] | None = Field(
+        default=None, max_length=PLAN_LIST_MAX_ITEMS, description="`change_means`, `change_goal`: the new means."
+    )
+
+
+class Review(WireModel):
+    """A review (« révision ») with one decision per active objective; its snapshot is read with `PlanSnapshot`."""
+
+    id: str
+    plan_id: str
+    number: int
+    held_on: date
+    note: str = ""
+    decisions: list[ReviewDecision]
+    next_review_on: date | None = None
+    created_at: datetime
+
+
+class ReviewCreate(WireModel):
+    """One decision for each active objective of the plan; the plan goes back to active (or closed)."""
+
+    held_on: date | None = Field(default=None, description="Today when absent.")
+    note: str = Field(default="", max_length=PLAN_TEXT_MAX_LENGTH)
+    decisions: list[ReviewDecisionCreate] = Field(max_length=PLAN_LIST_MAX_ITEMS)
+    next_review_on: date | None = Field(default=None, description="The next planned review date.")
+    close_plan: bool = False
+
+
+class PlanGoalDocument(WireModel):
+    """An objective with its progress entries, as exported and as kept in a snapshot."""
+
+    goal: PlanGoal
+    progress: list[ProgressEntry] = Field(default_factory=list)
+
+
+class PlanDocument(WireModel):
+    """Everything of a plan, for an export or as a review's immutable snapshot."""
+
+    plan: Plan
+    goals: list[PlanGoalDocument]
+    reviews: list[Review] = Field(default_factory=list)
+    parent_plan: Plan | None = Field(default=None, description="A transition annex: its intervention plan.")
+    generated_at: datetime
+
+
+class PlanSnapshot(WireModel):
+    """A review's snapshot: the plan as it stood when the review was recorded (immutable)."""
+
+    review: Review
+    document: PlanDocument
+
+
+class PlanRenewal(WireModel):
+    """« Reconduire le plan »: next year's plan, with the objectives still active (same `lineage_id`)."""
+
+    opened_on: date | None = Field(default=None, description="Today when absent.")
+    review_due_on: date | None = None
+    close_previous: bool = Field(default=True, description="Close this plan (on the new plan's opening date).")
+
+
+class ObjectiveHistoryStep(WireModel):
+    """One plan's part of an objective's history: the objective as it stood there, its progress and decisions."""
+
+    plan: Plan
+    goal: PlanGoal
+    progress: list[ProgressEntry] = Field(default_factory=list)
+    decisions: list[Review] = Field(
+        default_factory=list, description="The reviews of that plan, each with only this objective's decision."
+    )
+
+
+class ObjectiveHistory(WireModel):
+    lineage_id: str
+    steps: list[ObjectiveHistoryStep] = Field(description="Oldest plan first.")
+
+
+class PlanDue(WireModel):
+    """A plan whose review is due within `PLAN_REVIEW_NOTICE_DAYS` days, or overdue (résumé)."""
+
+    id: str
+    learner_first_name: str
+    kind: PlanKind
+    review_due_on: date
+    overdue: bool
+
+
+class PlanExportFormat(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+    MD = "md"
