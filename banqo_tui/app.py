@@ -456,6 +456,11 @@ class BanqoApp(App[None]):
             return False
         if action == "learners" and current == "learners-screen":
             return False
+        if (action == "plans" and current == "plans-screen"
+                and getattr(self._screen_under_palette(), "learner_id", None) is None):
+            return False  # one learner's plans still offer everyone's
+        if action == "plans" and current == "settings-screen":
+            return False  # F7 is « Onglet précédent » there: refused here, the screen's own binding runs
         if action == "support" and current == "support-screen":
             return False
         if action == "privacy" and current == "privacy-page-screen":
@@ -546,6 +551,20 @@ class BanqoApp(App[None]):
             return
         self.action_summary()
         self.push_screen(LearnersScreen())
+
+    async def action_plans(self) -> None:
+        """Open « Plans », every learner's (above the résumé, so that F2 goes back to it)."""
+        from banqo_tui.screens.plans import PlansScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, PlansScreen) and screen.learner_id is None:
+                self._pop_to(screen)
+                return
+        # One learner's plans (P in « Élèves ») are gone before everyone's come: the two lists share their id.
+        while len(self.screen_stack) > 2 and any(isinstance(screen, PlansScreen) for screen in self.screen_stack):
+            await self.pop_screen()
+        self.action_summary()
+        self.push_screen(PlansScreen())
 
     def action_support(self) -> None:
         """Open « Des questions? Contactez-nous! » over the current screen, signed in or not."""

@@ -39,10 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["fr", "en"], help=_("langue de l'interface"))
     parser.add_argument("--config", type=Path, metavar="FICHIER", help=_("fichier de configuration TOML"))
     parser.add_argument("--version", action="version", version=f"banqo {__version__}")
-    from banqo_tui.line_mode import add_goal_commands
+    from banqo_tui.line_mode import add_goal_commands, add_plan_commands
 
     commands = parser.add_subparsers(dest="command", metavar=_("COMMANDE"), title=_("mode ligne"))
     add_goal_commands(commands)
+    add_plan_commands(commands)
     return parser
 
 

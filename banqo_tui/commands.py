@@ -84,6 +84,15 @@ ACTIONS: tuple[AppAction, ...] = (
         signed_in_only=True,
     ),
     AppAction(
+        "banqo.plans",
+        "f7",
+        "plans",
+        N_("Plans"),
+        N_("Aller à Plans"),
+        N_("Les plans d'intervention et de transition de vos élèves"),
+        signed_in_only=True,
+    ),
+    AppAction(
         "banqo.messages",
         "f4",
         "messages",

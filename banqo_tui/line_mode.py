@@ -1,11 +1,13 @@
-"""Line mode: ``banqo goals add|list|search|export|import`` print plain lines (or JSON) for scripts and screen
-readers.
+"""Line mode: ``banqo goals add|list|search|export|import`` and ``banqo plans export`` print plain lines (or
+JSON) for scripts and screen readers.
 
 The same client and the same errors as the terminal app. The session is the one the app keeps in the system
 keyring for this server (sign in once in ``banqo``). Errors go to stderr, translated, with these exit codes:
 
-- 0: done; 1: unexpected error; 2: invalid input (each field's message is printed);
-- 3: not signed in on this server (or the session ended); 4: the server cannot be reached.
+- 0: done; 1: unexpected error (a file that cannot be written included); 2: invalid input (each field's message
+  is printed);
+- 3: not signed in on this server (or the session ended); 4: the server cannot be reached;
+- 5: no such plan (or review) in this account.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from banqo_tui.api.models import Area, Goal
     from banqo_tui.config import Config
 
-EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NOT_SIGNED_IN, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_NOT_SIGNED_IN, EXIT_UNREACHABLE, EXIT_NOT_FOUND = 0, 1, 2, 3, 4, 5
 
 
 class LineModeError(Exception):
@@ -58,6 +60,21 @@ def add_goal_commands(subparsers: Any) -> None:
     imported.add_argument("--dry-run", action="store_true", help=_("vérifier et compter sans importer"))
     for parser in (add, listing, search, imported):
         parser.add_argument("--json", action="store_true", help=_("écrire du JSON plutôt que des lignes"))
+
+
+def add_plan_commands(subparsers: Any) -> None:
+    """``banqo plans …``: declared on the main parser by ``banqo_tui.cli``."""
+    plans = subparsers.add_parser("plans", help=_("plans d'intervention et plans de transition, en mode ligne"))
+    actions = plans.add_subparsers(dest="plans_action", required=True, metavar=_("ACTION"))
+    export = actions.add_parser(
+        "export", help=_("exporter un plan pour la rencontre (PDF ou DOCX à signer, ou Markdown)")
+    )
+    export.add_argument("plan_id", metavar=_("ID"), help=_("l'identifiant du plan"))
+    export.add_argument("--format", choices=["pdf", "docx", "md"], default="pdf", help=_("format du fichier"))
+    export.add_argument("-o", "--output", metavar=_("FICHIER"), required=True, help=_("fichier à écrire"))
+    export.add_argument(
+        "--review", metavar=_("RÉVISION"), help=_("exporter l'instantané de cette révision plutôt que le plan actuel")
+    )
 
 
 def run(args: argparse.Namespace, config: Config, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -128,6 +145,8 @@ async def _run(args: argparse.Namespace, config: Config, out: TextIO) -> int:
     try:
         client = await _signed_in_client(config)
         try:
+            if args.command == "plans":
+                return await _plans(client, args, out)
             return await _goals(client, args, out)
         finally:
             await client.aclose()
@@ -183,6 +202,29 @@ async def _exchange(client: BanqoClient, args: argparse.Namespace, out: TextIO) 
     return EXIT_OK
 
 
+async def _plans(client: BanqoClient, args: argparse.Namespace, out: TextIO) -> int:
+    """``banqo plans export``: the file as the server lays it out, written whole or not at all."""
+    from pathlib import Path
+
+    from banqo_tui.api.errors import NotFound
+
+    target = Path(args.output)
+    try:
+        await client.plans.export(args.plan_id, target, args.format, review_id=args.review)
+    except NotFound:
+        if args.review:
+            message = _("Aucune révision « {review} » pour le plan « {plan} » dans ce compte.")
+        else:
+            message = _("Aucun plan « {plan} » dans ce compte.")
+        raise LineModeError(message.format(plan=args.plan_id, review=args.review), EXIT_NOT_FOUND) from None
+    except OSError as exc:
+        raise LineModeError(
+            _("Impossible d'écrire {path} : {reason}").format(path=target, reason=exc.strerror), EXIT_ERROR
+        ) from None
+    print(_("Plan exporté dans {path}.").format(path=target), file=out)
+    return EXIT_OK
+
+
 async def _goals(client: BanqoClient, args: argparse.Namespace, out: TextIO) -> int:
     if args.goals_action in {"export", "import"}:
         return await _exchange(client, args, out)
@@ -199,9 +241,9 @@ async def _goals(client: BanqoClient, args: argparse.Namespace, out: TextIO) -> 
         language = client.language[:2]
         shipped = await client.catalogue.goals(q=" ".join(args.query))
         if args.json:
-            _print_json([goal.model_dump(mode="json") for goal in shipped], out)
-        for goal in [] if args.json else shipped:
-            print(f"{goal.id}  {goal.text(language)}  [{labels.get(goal.area, goal.area)}]", file=out)
+            _print_json([item.model_dump(mode="json") for item in shipped], out)
+        for item in [] if args.json else shipped:
+            print(f"{item.id}  {item.text(language)}  [{labels.get(item.area, item.area)}]", file=out)
         return EXIT_OK
     if args.goals_action == "search":
         found = await client.collection.list(q=" ".join(args.query))

@@ -114,3 +114,7 @@ def decision_label(decision: ReviewDecisionKind) -> str:
 
 def sphere_label(sphere: TevaSphere) -> str:
     return _(SPHERES[sphere])
+
+
+def direction_label(direction: TargetDirection) -> str:
+    return _(DIRECTIONS[direction])

@@ -10,6 +10,7 @@ from banqo_server.routes import (
     health,
     learners,
     me,
+    plans,
     privacy,
     profile,
     security,
@@ -24,7 +25,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for module in (
         health, accounts, sessions, security, me, profile, privacy, support, billing, catalogue, collection,
-        learners,
+        learners, plans,
     ):
         router.include_router(module.router)
     return router

@@ -80,7 +80,8 @@ def rename_learner(
     responses=responses(401, 404, 412, 422, 428),
 )
 def delete_learner(learner_id: str, current: CurrentSession, db: DbSession, if_match: IfMatch) -> Response:
-    """Delete the learner and their sub-collection; the goals stay in « Ma collection »."""
+    """Delete the learner, their sub-collection and their plans (with the plans' objectives, progress, reviews
+    and snapshots); the goals stay in « Ma collection »."""
     learners.delete(db, current.account_id, learner_id, if_match)
     return Response(status_code=204)
 

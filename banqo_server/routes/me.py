@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from banqo_server.deps import CurrentSession, DbSession, SettingsDep
 from banqo_server.problems import responses
 from banqo_server.routes.views import activity_view
-from banqo_server.services import accounts, billing, goals, learners
+from banqo_server.services import accounts, billing, goals, learners, plans
 from banqo_server.services.billing_views import card_view, subscription_view
 from banqo_tui.api.models import LastSignIn, Summary, SummaryCounts
 
@@ -15,8 +15,10 @@ router = APIRouter(prefix="/me", tags=["me"])
 @router.get("/summary", response_model=Summary, summary="Your summary", responses=responses(401))
 def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Summary:
     """« Votre résumé »: name, counts, the previous sign-in, the latest activity, the subscription and the card
-    (for its notices: trial end, payment declined, card expiring, data deletion date)."""
+    (for its notices: trial end, payment declined, card expiring, data deletion date), and the open plans whose
+    review is overdue or due within 30 days, soonest first."""
     data = accounts.summary(db, current)
+    notices = plans.review_notices(db, current.account_id, plans.today(settings))
     subscription = billing.subscription_of(db, settings, current.account_id)
     db.commit()
     previous = data.last_sign_in
@@ -25,7 +27,11 @@ def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Su
         last_name=data.account.last_name,
         email=data.account.email,
         counts=SummaryCounts(
-            goals=goals.count(db, current.account_id), learners=learners.count(db, current.account_id)
+            goals=goals.count(db, current.account_id),
+            learners=learners.count(db, current.account_id),
+            plans_open=notices.open,
+            plans_due_soon=notices.due_soon,
+            plans_overdue=notices.overdue,
         ),
         last_sign_in=LastSignIn(at=previous.created_at, device=previous.device) if previous else None,
         recent_activity=[
@@ -33,4 +39,5 @@ def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Su
         ],
         subscription=subscription_view(settings, subscription),
         card=card_view(settings, billing.card_of(db, current.account_id)),
+        plans_to_review=notices.to_review,
     )

@@ -45,7 +45,8 @@ def _chunks(file: IO[bytes]) -> Iterator[bytes]:
     responses={
         200: {
             "description": "A zip archive: README.md, profile.json, collection.json, learners.json, plans.json, "
-            "invoices.json, activity.json, sessions.json, support_messages.json and photo.jpg when there is one",
+            "plan-snapshots.json, subscription.json, invoices.json, activity.json, sessions.json, "
+            "support_messages.json and photo.jpg when there is one",
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         },
         **responses(401),

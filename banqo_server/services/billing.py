@@ -45,7 +45,7 @@ from banqo_server.models import (
     Subscription,
 )
 from banqo_server.payments import CardDetails, PaymentProcessor, SetupSessionInfo, TokenRefused
-from banqo_server.services import activity, mail, taxes
+from banqo_server.services import activity, mail, plans, taxes
 from banqo_server.services.errors import Conflict, InvalidInput, PaymentDeclined, SubscriptionEnded
 from banqo_server.settings import Settings
 from banqo_tui.api.models import BILLING_DETAILS_MAX_LENGTH, ActivityKind, Amounts, BillingInterval, SubscriptionState
@@ -1009,10 +1009,11 @@ def _end(db: Session, settings: Settings, subscription: Subscription, at: dateti
 
 
 def delete_data(db: Session, account_id: str, now: datetime) -> None:
-    """The end of a subscription's grace period: the collection, the learners (and their links) go.
+    """The end of a subscription's grace period: the plans, the collection, the learners (and their links) go.
 
     Idempotent: a second call finds nothing to delete. The account, its invoices and its log stay.
     """
+    plans.delete_all(db, account_id)  # first and explicitly: nothing relies on the database's cascades
     db.execute(delete(Learner).where(Learner.account_id == account_id).execution_options(synchronize_session=False))
     db.execute(delete(Goal).where(Goal.account_id == account_id).execution_options(synchronize_session=False))
     activity.record(db, account_id, ActivityKind.DATA_DELETED_AFTER_END, now)

@@ -27,7 +27,7 @@ from banqo_server.models import (
     SignInThrottle,
     SupportMessage,
 )
-from banqo_server.services import activity, auth, exchange, photos, security
+from banqo_server.services import activity, auth, exchange, photos, plans, security
 from banqo_server.services.errors import InvalidInput, NotFound
 from banqo_server.services.passwords import Passwords, normalise_email
 from banqo_server.settings import Settings
@@ -59,8 +59,12 @@ tableurs et outils de programmation. Toutes les dates sont en temps universel (U
   (« banqo-goals », version 1). Ce fichier peut être importé tel quel dans BanqO. Pour chaque objectif,
   « learners » donne les prénoms des élèves sous lesquels il est classé.
 - `learners.json` : vos élèves — identifiant, prénom, date d'ajout et identifiants de leurs objectifs.
-- `plans.json` : vos plans d'intervention et de transition. Vide pour l'instant : les plans arrivent
-  dans une version ultérieure de BanqO.
+- `plans.json` : vos plans d'intervention et vos annexes de transition, chacun tel qu'il est
+  maintenant : participants, forces, besoins, adaptations et modifications, objectifs (moyens,
+  responsables, échéance, évaluation, critère) avec leurs mesures de progrès, et révisions avec leurs
+  décisions. « lineage_id » suit un objectif d'une révision et d'une année à l'autre.
+- `plan-snapshots.json` : chaque révision avec le plan tel qu'il était au moment de la révision (ces
+  instantanés ne changent jamais).
 - `subscription.json` : votre abonnement (offre, état, période en cours, prochain prélèvement) et la carte
   enregistrée telle que le processeur de paiement l'a décrite (marque, quatre derniers chiffres,
   expiration) : BanqO n'a jamais le numéro de la carte.
@@ -86,8 +90,12 @@ in Coordinated Universal Time (UTC), in ISO 8601 form (for example 2026-11-02T14
   version 1). The file can be imported into BanqO as it is. For each goal, "learners" lists the first
   names of the learners it is filed under.
 - `learners.json`: your learners — id, first name, when they were added, and the ids of their goals.
-- `plans.json`: your intervention and transition plans. Empty for now: plans come with a later version
-  of BanqO.
+- `plans.json`: your intervention plans and transition annexes, each as it stands now: participants,
+  strengths, needs, adaptations and modifications, objectives (means, who is responsible, deadline,
+  evaluation, criterion) with their progress entries, and reviews with their decisions. "lineage_id"
+  follows an objective from one review and one year to the next.
+- `plan-snapshots.json`: every review with the plan as it stood when the review was held (these
+  snapshots never change).
 - `subscription.json`: your subscription (offer, state, current period, next charge) and the card on file
   as the payment processor described it (brand, last four digits, expiry): BanqO never has the card number.
 - `invoices.json`: your invoices and credit notes, as issued, amounts in cents (CAD).
@@ -238,13 +246,14 @@ def export(db: Session, settings: Settings, session: AccountSession) -> Export:
     now = settings.now()
     account = session.account
     stamp = (now.year, now.month, now.day, now.hour, now.minute, now.second)
+    plan_documents, plan_snapshots = plans.export_all(db, account.id, now)
     files: list[tuple[str, bytes]] = [
         ("README.md", README.encode()),
         ("profile.json", _json(_profile(account))),
         ("collection.json", exchange.export_json(db, account.id, now)),
         ("learners.json", _json(_learners(db, account.id))),
-        # Plans arrive with a later issue; the file is there so readers can rely on it.
-        ("plans.json", _json([])),
+        ("plans.json", _json(plan_documents)),
+        ("plan-snapshots.json", _json(plan_snapshots)),
         ("subscription.json", _json(_subscription(db, settings, account.id))),
         ("invoices.json", _json(_invoices(db, account.id))),
         (
@@ -309,6 +318,7 @@ def delete_account(
 
     account_id, email, photo_name = account.id, account.email, account.photo_name
     db.execute(delete(SupportMessage).where(_messages_of(account)))
+    plans.delete_all(db, account_id)
     # Rate-limit counters keyed by the email or the account id (« email:… », « support-from:… »…).
     db.execute(
         delete(SignInThrottle).where(
@@ -321,7 +331,7 @@ def delete_account(
     # Invoices and charge attempts stay (ON DELETE SET NULL): tax law requires the seller to keep its invoices,
     # as issued, for six years (the privacy page says so). ON DELETE CASCADE in the schema removes sessions,
     # activity, goals, learners and their links, recovery codes, password resets, the subscription and the
-    # card on file with the account row.
+    # card on file with the account row (the plans went above, explicitly).
     db.execute(delete(Account).where(Account.id == account_id).execution_options(synchronize_session=False))
     db.commit()
     db.expunge_all()

@@ -59,6 +59,7 @@ class LearnersScreen(BanqoScreen):
     # that a name typed straight after goes into the field. Letters are priority only outside the field.
     BINDINGS = [
         Binding("n", "add", N_("Ajouter un élève"), priority=True, id="learners.add"),
+        Binding("p", "plans", N_("Plan d'intervention"), id="learners.plans"),
         Binding("r", "rename", N_("Renommer"), priority=True, id="learners.rename"),
         Binding("enter", "submit_name", show=False, priority=True, id="learners.submit_name"),
         Binding("d", "delete", N_("Supprimer"), id="learners.delete"),
@@ -166,6 +167,7 @@ class LearnersScreen(BanqoScreen):
             self.goals = []
             self.goal_list.clear_options()
             self.query_one("#learner-goals-title", Label).update("")
+        self.refresh_bindings()  # the keys that need a learner (P, D, F…) join the footer once one is listed
 
     def on_option_list_option_highlighted(self, event: ChoiceList.OptionHighlighted) -> None:
         if event.option_list is self.learner_list:
@@ -211,6 +213,8 @@ class LearnersScreen(BanqoScreen):
             return not in_field and self.highlighted_learner is not None
         if action in ("delete", "file_goals", "show_goals"):
             return self.highlighted_learner is not None
+        if action == "plans":
+            return not in_field and self.highlighted_learner is not None
         if action == "unfile":
             return self.focused is self.goal_list and self.goal_list.highlighted is not None
         return True
@@ -339,6 +343,16 @@ class LearnersScreen(BanqoScreen):
         self.app.push_screen(
             ConflictScreen([ConflictField(_("Prénom"), current.first_name, mine)], what=_("Ce prénom")), chosen
         )
+
+    # --- plans ---------------------------------------------------------------------------------
+
+    def action_plans(self) -> None:
+        """The learner's plans; with none yet, the new plan's dialog straight away, pre-filled with their folder."""
+        from banqo_tui.screens.plans import PlansScreen
+
+        learner = self.highlighted_learner
+        if learner is not None:
+            self.app.push_screen(PlansScreen(learner.id, start_if_none=True))
 
     # --- deleting ------------------------------------------------------------------------------
 

@@ -12,11 +12,12 @@ from textual.widgets import Button, Footer, Static
 
 from banqo_tui.i18n import N_, _, format_date, format_number, locale_name
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
+from banqo_tui.widgets.choice_list import ChoiceList
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
-    from banqo_tui.api.models import Summary
+    from banqo_tui.api.models import PlanDue, Summary
 
 #: One sentence per ``ActivityKind`` value (the wire model is not imported here: start-up cost).
 ACTIVITY_SENTENCES = {
@@ -127,6 +128,19 @@ def subscription_sentences(summary: Summary) -> list[str]:
     return sentences
 
 
+def plan_due_line(plan: PlanDue, today: date | None = None) -> str:
+    """« Léa — Plan d'intervention — révision le 12 décembre 2026, dans 10 jours » (or « en retard »)."""
+    from banqo_tui.plan_words import kind_label
+    from banqo_tui.screens.plans import due_words
+
+    return _("{name} — {kind} — révision le {date}, {when}").format(
+        name=plan.learner_first_name,
+        kind=kind_label(plan.kind),
+        date=format_date(plan.review_due_on, "long"),
+        when=_("en retard") if plan.overdue else due_words(plan.review_due_on, today),
+    )
+
+
 def activity_sentence(kind: str) -> str:
     """What an activity entry means, in the interface's language."""
     source = ACTIVITY_SENTENCES.get(str(kind))
@@ -147,6 +161,7 @@ class SummaryScreen(BanqoScreen):
 
     BINDINGS = [
         Binding("r", "refresh", N_("Actualiser"), id="summary.refresh"),
+        Binding("p", "plans_due", N_("Aller aux plans à réviser"), show=False, id="summary.plans_due"),
     ]
 
     def __init__(self) -> None:
@@ -158,6 +173,9 @@ class SummaryScreen(BanqoScreen):
         with VerticalScroll(id="summary-body", can_focus=True):
             yield Static(_("Chargement du résumé…"), id="greeting", markup=False)
             yield Static("", id="counts", markup=False)
+            yield Static(_("Plans à réviser (P, puis Entrée : ouvrir le plan)"), id="plans-due-title",
+                         classes="section-title")
+            yield ChoiceList(id="plans-due")
             yield Static(_("Abonnement"), id="subscription-title", classes="section-title")
             yield Static("", id="subscription", markup=False)
             with Horizontal(id="subscription-actions"):
@@ -174,7 +192,8 @@ class SummaryScreen(BanqoScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        for part in ("#subscription-title", "#subscription", "#subscription-actions"):
+        for part in ("#subscription-title", "#subscription", "#subscription-actions", "#plans-due-title",
+                     "#plans-due"):
             self.query_one(part).display = False
         self.query_one("#summary-body").focus()
         self.load()
@@ -186,6 +205,25 @@ class SummaryScreen(BanqoScreen):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "plans_due":
+            return self.summary is not None and bool(self.summary.plans_to_review)
+        return True
+
+    def action_plans_due(self) -> None:
+        listing = self.query_one("#plans-due", ChoiceList)
+        listing.focus()
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0
+
+    def on_option_list_option_selected(self, event: ChoiceList.OptionSelected) -> None:
+        """Enter on a plan to review opens it (above the résumé: Escape comes back here)."""
+        from banqo_tui.screens.plan import PlanScreen
+
+        event.stop()
+        if event.option.id is not None:
+            self.app.push_screen(PlanScreen(event.option.id))
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -228,6 +266,21 @@ class SummaryScreen(BanqoScreen):
         self.query_one("#open-export").display = ended and kept
         self.query_one("#subscription-actions").display = ended
 
+    def show_plans_due(self, summary: Summary) -> None:
+        """« Plans à réviser »: overdue and soon, soonest first; hidden when there are none."""
+        from datetime import date
+
+        from textual.content import Content
+        from textual.widgets.option_list import Option
+
+        plans = summary.plans_to_review
+        listing = self.query_one("#plans-due", ChoiceList)
+        today = date.today()
+        listing.set_options(Option(Content(plan_due_line(plan, today)), id=plan.id) for plan in plans)
+        for part in ("#plans-due-title", "#plans-due"):
+            self.query_one(part).display = bool(plans)
+        self.refresh_bindings()
+
     def show_summary(self, summary: Summary) -> None:
         self.summary = summary
         name = f"{summary.first_name} {summary.last_name}".strip()
@@ -243,6 +296,7 @@ class SummaryScreen(BanqoScreen):
             for attr, label in COUNT_LABELS
         ]
         self.query_one("#counts", Static).update("\n".join(lines))
+        self.show_plans_due(summary)
         self.show_subscription(summary)
         last = summary.last_sign_in
         if last is None:

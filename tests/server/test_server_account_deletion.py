@@ -20,6 +20,7 @@ GONE_GOALS = [
     "Tracer les lettres cursives de son prénom en suivant les lignes du cahier",
 ]
 GONE_LEARNERS = ["Zéphyrine", "Oriane"]
+GONE_PLAN_TEXTS = ["Zéphyrine adore les énigmes mathématiques", "Pictogrammes collés sur le pupitre de Zéphyrine"]
 KEPT_EMAIL = "armand.desrosiers@example.net"
 KEPT_GOALS = ["Résoudre cinq problèmes de soustraction avec emprunt sans aide"]
 CONFIRM_MESSAGE = "Tapez votre adresse courriel exactement pour confirmer."
@@ -52,14 +53,31 @@ class Teacher:
         return self.call("GET", "/me/summary").status_code == 200
 
 
-def fill(teacher: Teacher, goals: list[str], learners: list[str]) -> list[str]:
-    """Goals, learners with the goals filed under them, a support message; the ids made."""
+def fill(teacher: Teacher, goals: list[str], learners: list[str], plan_texts: list[str] | None = None) -> list[str]:
+    """Goals, learners with the goals filed under them, a plan for the first learner (a strength and means from
+    ``plan_texts``, progress, a review), a support message; the ids made."""
     ids = [teacher.made("/collection/goals", {"text": text})["id"] for text in goals]
     for first_name in learners:
         learner_id = teacher.made("/learners", {"first_name": first_name})["id"]
         ids.append(learner_id)
         for goal_id in ids[: len(goals)]:
             teacher.made(f"/learners/{learner_id}/goals", {"goal_id": goal_id})
+    strength, means = plan_texts or ["Une force", "Un moyen"]
+    plan = teacher.made("/plans", {"learner_id": ids[len(goals)], "goal_ids": ids[: len(goals)]})
+    headers = {"Authorization": f"Bearer {teacher.token}", "If-Match": '"1"'}
+    body = {"state": "active", "strengths": [{"text": strength}]}
+    assert teacher.api.client.patch(f"/api/v1/plans/{plan['id']}", json=body, headers=headers).status_code == 200
+    objectives = teacher.call("GET", f"/plans/{plan['id']}/goals").json()["items"]
+    path = f"/api/v1/plans/{plan['id']}/goals/{objectives[0]['id']}"
+    assert teacher.api.client.patch(path, json={"means": [means]}, headers=headers).status_code == 200
+    teacher.made(f"/plans/{plan['id']}/progress", {"plan_goal_id": objectives[0]["id"], "value": 50})
+    decisions = [{"plan_goal_id": objective["id"], "decision": "continue"} for objective in objectives]
+    headers["If-Match"] = '"2"'
+    review = teacher.api.client.post(
+        f"/api/v1/plans/{plan['id']}/reviews", json={"decisions": decisions}, headers=headers
+    )
+    assert review.status_code == 201, review.text
+    ids += [plan["id"], *(objective["id"] for objective in objectives)]
     teacher.made("/support/messages", {"from": "", "subject": "Une question", "message": "Bonjour"})
     return ids
 
@@ -93,7 +111,7 @@ def kept(api: Any) -> Teacher:
 def test_deleting_the_account_leaves_no_trace_of_it_and_keeps_every_row_of_another(
     api, gone, kept, settings, clock, caplog
 ):
-    fill(gone, GONE_GOALS, GONE_LEARNERS)
+    fill(gone, GONE_GOALS, GONE_LEARNERS, GONE_PLAN_TEXTS)
     kept_ids = fill(kept, KEPT_GOALS, ["Gaspard"])
     # Traces elsewhere: a second device, a failed sign-in (throttle counters keyed by the email), a message
     # written signed out from the account's address, codes, and a photo file.
@@ -125,7 +143,10 @@ def test_deleting_the_account_leaves_no_trace_of_it_and_keeps_every_row_of_anoth
     assert answer.status_code == 204, answer.text
 
     after = every_row(api)
-    needles = [GONE_EMAIL, GONE_FIRST, GONE_LAST, gone.id, "514-555-0199", "9f8e7d6c5b4a", *GONE_GOALS, *GONE_LEARNERS]
+    needles = [
+        GONE_EMAIL, GONE_FIRST, GONE_LAST, gone.id, "514-555-0199", "9f8e7d6c5b4a", *GONE_GOALS, *GONE_LEARNERS,
+        *GONE_PLAN_TEXTS,
+    ]
 
     def tables_holding(rows_by_table: dict[str, set[tuple[str, ...]]], needle: str) -> set[str]:
         return {
@@ -136,7 +157,12 @@ def test_deleting_the_account_leaves_no_trace_of_it_and_keeps_every_row_of_anoth
         }
 
     assert tables_holding(before, GONE_EMAIL) >= {"accounts", "support_messages", "sign_in_throttles"}
-    account_tables = {"sessions", "activity", "goals", "learners", "recovery_codes", "password_resets"}
+    account_tables = {
+        "sessions", "activity", "goals", "learners", "recovery_codes", "password_resets", "plans", "plan_goals",
+        "progress_entries", "plan_reviews",
+    }
+    assert tables_holding(before, GONE_PLAN_TEXTS[0]) == {"plans", "plan_reviews"}  # the plan and its snapshot
+    assert tables_holding(before, GONE_PLAN_TEXTS[1]) == {"plan_goals", "plan_reviews"}
     assert tables_holding(before, gone.id) >= account_tables
     for needle in needles:
         assert tables_holding(after, needle) == set(), f"{needle!r} is still in the database"

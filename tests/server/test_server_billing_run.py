@@ -13,11 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, func, select
 
 from banqo_server import cli
 from banqo_server.app import create_app
 from banqo_server.db import make_engine
+from banqo_server.models import Plan, PlanGoal, PlanReview, ProgressEntry, ReviewDecision
 from banqo_server.services import billing
 from tests.server.billing_helpers import (
     ACCEPTED,
@@ -36,6 +37,7 @@ TRIAL_END = at("2026-12-02T14:00:00Z")
 FIRST_DUE = at("2027-01-02T14:00:00Z")
 MONTHLY_TOTAL = 1035  # 9,00 $ + 0,45 $ of GST + 0,90 $ of QST (0,89775 $, half-up)
 GRACE = timedelta(days=30)
+PLAN_TABLES = (Plan, PlanGoal, ProgressEntry, PlanReview, ReviewDecision)
 
 
 @pytest.fixture
@@ -299,7 +301,8 @@ def mail_client(database_url: str, tmp_path: Any, cheap_settings: Any, mailbox: 
 
 
 def fill(teacher: Teacher) -> None:
-    """Three goals and a learner with one of them filed under it."""
+    """Three goals, a learner with one of them filed under it, and the learner's plan with that goal as its
+    objective, a progress entry and a review."""
     goals = [
         teacher.call("POST", "/collection/goals", {"text": text}).json()["id"]
         for text in ("Lire un court texte à voix haute", "Compter jusqu'à 100", "Attendre son tour")
@@ -308,6 +311,13 @@ def fill(teacher: Teacher) -> None:
     assert learner.status_code == 201, learner.text
     filed = teacher.call("POST", f"/learners/{learner.json()['id']}/goals", {"goal_id": goals[0]})
     assert filed.status_code == 201, filed.text
+    plan = teacher.call("POST", "/plans", {"learner_id": learner.json()["id"], "goal_ids": [goals[0]]}).json()
+    assert teacher.call("PATCH", f"/plans/{plan['id']}", {"state": "active"}, version=1).status_code == 200
+    [objective] = teacher.read(f"/plans/{plan['id']}/goals")["items"]
+    entry = {"plan_goal_id": objective["id"], "value": 50}
+    assert teacher.call("POST", f"/plans/{plan['id']}/progress", entry).status_code == 201
+    review = {"decisions": [{"plan_goal_id": objective["id"], "decision": "continue"}]}
+    assert teacher.call("POST", f"/plans/{plan['id']}/reviews", review, version=2).status_code == 201
 
 
 def goal_count(teacher: Teacher) -> int:
@@ -316,6 +326,10 @@ def goal_count(teacher: Teacher) -> int:
 
 def learner_count(teacher: Teacher) -> int:
     return len(teacher.read("/learners")["items"])
+
+
+def plan_count(teacher: Teacher) -> int:
+    return len(teacher.read("/plans")["items"])
 
 
 def test_a_trial_never_converted_ends_then_its_data_goes_after_the_grace_period(mail_client, clock, mailbox):
@@ -335,6 +349,9 @@ def test_a_trial_never_converted_ends_then_its_data_goes_after_the_grace_period(
     refused = teacher.call("POST", "/collection/goals", {"text": "Un objectif de plus"})
     assert refused.status_code == 402
     assert refused.json()["errors"]["subscription"]
+    [plan] = teacher.read("/plans")["items"]  # plans are read, not changed
+    refused = teacher.call("PATCH", f"/plans/{plan['id']}", {"state": "review"}, version=plan["version"])
+    assert refused.status_code == 402 and teacher.read(f"/plans/{plan['id']}")["state"] == "active"
 
     [notice] = mailbox.wait_for(1)
     assert notice["To"] == "lea@example.org"
@@ -343,11 +360,14 @@ def test_a_trial_never_converted_ends_then_its_data_goes_after_the_grace_period(
 
     report = run_billing(mail_client, settings, clock, deletion - timedelta(days=1))
     assert (report.purged, report.notices) == (0, 0)
-    assert (goal_count(teacher), learner_count(teacher)) == (3, 1)
+    assert (goal_count(teacher), learner_count(teacher), plan_count(teacher)) == (3, 1, 1)
 
     report = run_billing(mail_client, settings, clock, deletion + timedelta(seconds=1))
     assert report.purged == 1
-    assert (goal_count(teacher), learner_count(teacher)) == (0, 0)
+    assert (goal_count(teacher), learner_count(teacher), plan_count(teacher)) == (0, 0, 0)
+    with mail_client.app.state.session_factory() as db:
+        left = {table.__tablename__: db.scalar(select(func.count()).select_from(table)) for table in PLAN_TABLES}
+    assert left == dict.fromkeys(left, 0)
     assert teacher.activity_kinds()[0] == "data_deleted_after_end"
     assert teacher.subscription()["data_deleted_at"] is not None
     ended = teacher.subscription()
@@ -390,5 +410,5 @@ def test_subscribing_again_within_the_grace_period_keeps_every_goal(client, sett
 
     report = run_billing(client, settings, clock, deletion + timedelta(seconds=1))
     assert (report.purged, report.ended) == (0, 0)
-    assert (goal_count(teacher), learner_count(teacher)) == (4, 1)
+    assert (goal_count(teacher), learner_count(teacher), plan_count(teacher)) == (4, 1, 1)
     assert "data_deleted_after_end" not in teacher.activity_kinds()

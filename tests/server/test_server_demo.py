@@ -37,3 +37,20 @@ def test_nobody_can_sign_in_to_the_demo_account_with_a_password(settings, api):
     ensure_demo_account(settings)
     for password in ("demo", "démo1234", "password"):
         assert api.sign_in(DEMO_EMAIL, password).status_code == 401
+
+
+def test_demo_account_has_a_collection_learners_and_a_plan_to_show(settings, api):
+    token = ensure_demo_account(settings)
+    summary = api.get("/me/summary", token).json()
+    assert summary["counts"]["goals"] == 6 and summary["counts"]["learners"] == 2
+    (due,) = summary["plans_to_review"]
+    assert due["learner_first_name"] == "Léa" and not due["overdue"]
+
+    document = api.get(f"/plans/{due['id']}/document", token).json()
+    assert document["plan"]["state"] == "active"
+    first, second, third = document["goals"]
+    assert first["goal"]["text"].count("Léa") == 1 and "{prénom}" not in first["goal"]["text"]
+    assert [entry["value"] for entry in first["progress"]] == [40.0, 55.0, 70.0]
+    assert first["goal"]["target"] == 80 and first["goal"]["means"]
+    assert all(part["goal"]["deadline"] for part in (first, second, third))
+    assert not any(part["goal"]["gaps"] for part in (first, second, third))

@@ -20,6 +20,7 @@ FILES = {
     "collection.json",
     "learners.json",
     "plans.json",
+    "plan-snapshots.json",
     "subscription.json",
     "invoices.json",
     "activity.json",
@@ -61,6 +62,25 @@ class Teacher:
             self.post(f"/learners/{learner_id}/goals", {"goal_id": goal_id})
         return learner_id
 
+    def plan(self, learner_id: str, goal_id: str, strength: str) -> dict[str, Any]:
+        """An active plan with the goal as objective, a strength, a progress entry and a review."""
+        plan = self.post("/plans", {"learner_id": learner_id, "goal_ids": [goal_id]})
+        headers = {**self.headers, "If-Match": '"1"'}
+        answer = self.api.client.patch(
+            f"/api/v1/plans/{plan['id']}", json={"state": "active", "strengths": [{"text": strength}]}, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        [objective] = self.get(f"/plans/{plan['id']}/goals").json()["items"]
+        self.post(f"/plans/{plan['id']}/progress", {"plan_goal_id": objective["id"], "value": 60})
+        decisions = [{"plan_goal_id": objective["id"], "decision": "continue", "note": "On poursuit"}]
+        answer = self.api.client.post(
+            f"/api/v1/plans/{plan['id']}/reviews",
+            json={"decisions": decisions},
+            headers={**self.headers, "If-Match": '"2"'},
+        )
+        assert answer.status_code == 201, answer.text
+        return plan
+
     def support(self, subject: str, message: str) -> None:
         self.post("/support/messages", {"from": "", "subject": subject, "message": message})
 
@@ -98,6 +118,8 @@ def test_the_export_holds_every_goal_and_learner_of_the_account_and_nothing_of_a
     marc.learner("Gaspard", *marc_goals)
     marc.learner("Ludivine")
     marc.support("Question de Marcel", "Le texte de Marcel")
+    lea_plan = lea.plan(zoe, lea_goals[0], "Zoé aime les casse-têtes")
+    marc_plan = marc.plan(marc.learner("Gaspard-Olivier", marc_goals[1]), marc_goals[1], "Une force de Gaspard-Olivier")
 
     answer = lea.get("/me/export")
     assert answer.status_code == 200
@@ -115,12 +137,25 @@ def test_the_export_holds_every_goal_and_learner_of_the_account_and_nothing_of_a
     assert learners["Zoé"]["id"] == zoe
     assert sorted(learners["Zoé"]["goal_ids"]) == sorted(lea_goals)
     assert learners["Anouk"]["goal_ids"] == []
+    [plan] = json.loads(files["plans.json"])
+    assert plan["plan"]["id"] == lea_plan["id"] and plan["plan"]["learner_first_name"] == "Zoé"
+    assert plan["plan"]["strengths"] == [{"text": "Zoé aime les casse-têtes", "priority": 1}]
+    [objective] = plan["goals"]
+    assert objective["goal"]["text"] == LEA_GOALS[0]
+    assert [entry["value"] for entry in objective["progress"]] == [60]
+    assert [review["decisions"][0]["note"] for review in plan["reviews"]] == ["On poursuit"]
+    [snapshot] = json.loads(files["plan-snapshots.json"])
+    assert snapshot["review"]["id"] == plan["reviews"][0]["id"]
+    assert snapshot["document"]["plan"]["state"] == "active"
+    assert snapshot["document"]["goals"][0]["goal"]["text"] == LEA_GOALS[0]
+    readme = files["README.md"].decode()
+    assert "plan-snapshots.json" in readme and "arrivent" not in readme and "later version" not in readme
     [message] = json.loads(files["support_messages.json"])
     assert (message["from"], message["subject"]) == ("lea.fortin@example.org", "Mon exportation")
 
     everything = "\n".join(content.decode() for content in files.values())
     for foreign in [*MARC_GOALS, "Gaspard", "Ludivine", "marc.gagnon@example.net", "Marcel", "Gagnon", marc.id,
-                    *marc_goals, "Question de Marcel"]:
+                    *marc_goals, "Question de Marcel", marc_plan["id"], "Une force de Gaspard-Olivier"]:
         assert foreign not in everything, f"{foreign!r} of another account is in the export"
     with db_of(api) as db:
         password_hash = db.scalar(select(Account.password_hash).where(Account.id == lea.id))

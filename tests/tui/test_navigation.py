@@ -190,3 +190,39 @@ async def test_settings_opens_on_the_tab_bar_and_f7_f8_change_tabs_from_a_field(
         await pilot.press("f7")
         await settle(pilot)
         assert tabs.active == "settings-security"
+
+
+async def test_plans_are_in_the_palette_and_the_help_and_a_plan_s_keys_too(make_app, memory_keyring):
+    from banqo_tui.api.models import PlanCreate
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_up(pilot)
+        assert "Aller à Plans" in await palette_texts(pilot)
+        await pilot.press("escape")
+        await pilot.press("f1")
+        await settle(pilot)
+        assert any(line.split()[:2] == ["F7", "Plans"] for line in app.screen.lines())
+        await pilot.press("f1")
+        await settle(pilot)
+
+        client = await app.api()
+        learner = await client.learners.create("Léa")
+        plan = await client.plans.create(PlanCreate(learner_id=learner.id))
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.id == "plan-screen" and app.screen.plan.id == plan.id
+        texts = await palette_texts(pilot)
+        for expected in ("Ajouter un objectif", "Reconduire le plan", "Modifier les forces", "Aller à : Révisions",
+                         "Changer l'état du plan", "Exporter"):
+            assert expected in texts, texts
+        assert "Noter un progrès" not in texts  # no objective yet
+        await pilot.press("escape")
+        await pilot.press("f1")
+        await settle(pilot)
+        help_text = "\n".join(app.screen.lines())
+        for expected in ("C        Reconduire le plan", "8        Aller à : Révisions", "M        Modifier les mesures",
+                         "Les chiffres 1 à 8 mènent aux sections"):
+            assert expected in help_text, help_text

@@ -1,0 +1,108 @@
+"""``banqo plans export``: a plan of the embedded server written to a file, with the app's session; errors on
+stderr with the documented exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from pypdf import PdfReader
+
+from banqo_tui.api.models import PlanCreate, PlanGoalCreate, PlanPatch, ReviewCreate, ReviewDecisionCreate
+from banqo_tui.config import Config
+from banqo_tui.connection import Connection
+from banqo_tui.credentials import CredentialStore
+from tests.client import test_line_mode
+
+# The line mode's own fixtures: a data folder of its own (``home``), a teacher signed in there (``signed_in``).
+home, signed_in, banqo = test_line_mode.home, test_line_mode.signed_in, test_line_mode.banqo
+
+GOAL = "Léa lit 20 mots fréquents en une minute à la fin de l'étape."
+
+
+def make_plan(*, reviewed: bool = False) -> tuple[str, str | None]:
+    """A plan for Léa with one objective, made on the embedded server with the keyring's session; with
+    ``reviewed``, activated and reviewed once. The plan's id and the review's."""
+
+    async def make() -> tuple[str, str | None]:
+        connection = Connection(Config.load(language="fr"))
+        client = await connection.client()
+        client.token = await CredentialStore().load("lea@example.org", connection.label)
+        try:
+            learner = await client.learners.create("Léa")
+            plan = await client.plans.create(PlanCreate(learner_id=learner.id))
+            goal = await client.plans.add_goal(plan.id, PlanGoalCreate(text=GOAL))
+            if not reviewed:
+                return plan.id, None
+            plan = await client.plans.update(plan.id, plan.version, PlanPatch(state="active"))
+            decision = ReviewDecisionCreate(plan_goal_id=goal.id, decision="continue", note="Bon départ")
+            review = await client.plans.review(plan.id, plan.version, ReviewCreate(decisions=[decision]))
+            return plan.id, review.id
+        finally:
+            await connection.aclose()
+
+    return asyncio.run(make())
+
+
+def pdf_words(data: bytes) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def test_export_writes_the_pdf_and_says_where(signed_in, capsys, tmp_path):
+    plan_id, _review = make_plan()
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "plan de Léa.pdf"
+    code, out, err = banqo(capsys, "plans", "export", plan_id, "--format", "pdf", "-o", str(target))
+    assert (code, err) == (0, "")
+    assert out == f"Plan exporté dans {target}.\n"
+    text = pdf_words(target.read_bytes())
+    assert "Plan d'intervention — Léa" in text and GOAL in text
+    assert "Identification" in text and "Signatures" in text
+    assert [path.name for path in folder.iterdir()] == [target.name]  # nothing left beside it
+
+
+def test_export_in_markdown_and_docx(signed_in, capsys, tmp_path):
+    plan_id, _review = make_plan()
+    markdown = tmp_path / "plan.md"
+    code, out, err = banqo(capsys, "plans", "export", plan_id, "--format", "md", "-o", str(markdown))
+    assert (code, err) == (0, "") and str(markdown) in out
+    content = markdown.read_text(encoding="utf-8")
+    assert content.startswith("# Plan d'intervention — Léa\n") and GOAL.replace(".", "") in content.replace("\\", "")
+    document = tmp_path / "plan.docx"
+    code, _out, _err = banqo(capsys, "plans", "export", plan_id, "--format", "docx", "-o", str(document))
+    assert code == 0 and document.read_bytes()[:2] == b"PK"
+
+
+def test_a_review_s_snapshot_is_exported_with_review(signed_in, capsys, tmp_path):
+    plan_id, review_id = make_plan(reviewed=True)
+    target = tmp_path / "revision.pdf"
+    code, out, err = banqo(capsys, "plans", "export", plan_id, "--review", review_id, "-o", str(target))
+    assert (code, err) == (0, "") and str(target) in out
+    text = pdf_words(target.read_bytes())
+    assert GOAL in text and "Poursuivre tel quel" in text and "Bon départ" in text
+    code, out, err = banqo(capsys, "plans", "export", plan_id, "--review", "inconnue", "-o", str(target))
+    assert (code, out) == (5, "")
+    assert err == f"Aucune révision « inconnue » pour le plan « {plan_id} » dans ce compte.\n"
+
+
+def test_an_unknown_plan_says_so_on_stderr_with_exit_code_5(signed_in, capsys, tmp_path):
+    target = tmp_path / "plan.pdf"
+    code, out, err = banqo(capsys, "plans", "export", "inexistant", "-o", str(target))
+    assert (code, out) == (5, "")
+    assert err == "Aucun plan « inexistant » dans ce compte.\n"
+    assert not target.exists()
+
+
+def test_an_unwritable_destination_is_exit_code_1(signed_in, capsys, tmp_path):
+    plan_id, _review = make_plan()
+    target = tmp_path / "absent" / "plan.pdf"
+    code, out, err = banqo(capsys, "plans", "export", plan_id, "-o", str(target))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Impossible d'écrire {target} : ")
+
+
+def test_not_signed_in_is_exit_code_3(home, capsys, tmp_path):
+    code, out, err = banqo(capsys, "plans", "export", "plan", "-o", str(tmp_path / "plan.pdf"))
+    assert (code, out) == (3, "") and "connectez-vous" in err
