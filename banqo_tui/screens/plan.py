@@ -116,10 +116,10 @@ def review_prompt(review: Review) -> str:
 
     title = _("Révision n° {number} du {date}").format(number=review.number, date=date_text(review.held_on))
     lines = [f"{title} — {review.note}" if review.note else title]
-    for decision in review.decisions:
-        line = "   • " + _("{goal} : {decision}").format(goal=decision.goal_text,
-                                                        decision=decision_label(decision.decision))
+    for decision in review.decisions:  # the decision first: the objective's text can be long
+        line = "   • " + decision_label(decision.decision)
         lines.append(f"{line} — {decision.note}" if decision.note else line)
+        lines.append(f"     {decision.goal_text}")
     if review.next_review_on is not None:
         lines.append("   " + _("Révision suivante prévue le {date}.").format(date=date_text(review.next_review_on)))
     return "\n".join(lines)
@@ -417,6 +417,7 @@ class PlanScreen(BanqoScreen):
                     number=review.number, date=date_text(review.held_on)
                 )
                 + ". " + _("X : l'exporter; Échap : revenir au plan.")
+                + " " + _("Identifiant de la révision : {id}.").format(id=review.id)
             )
         elif self.closed:
             text = _("Ce plan est fermé : il se lit sans se modifier. S : le rouvrir.")
@@ -463,6 +464,7 @@ class PlanScreen(BanqoScreen):
         if links and self.snapshot is None:
             links[-1] += " " + _("O : ouvrir le plan lié.")
         lines += links
+        lines.append(_("Identifiant (pour « banqo plans export ») : {id}").format(id=plan.id))
         self.query_one("#plan-identification", Static).update("\n".join(lines))
 
     def _show_texts(self, plan: Plan) -> None:
