@@ -348,7 +348,7 @@ class PlanScreen(BanqoScreen):
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or another screen: what they saved (or another device did) shows at once.
-        if self.snapshot is None and self.document is not None:
+        if self.snapshot is None and self.document is not None and self.banqo.signed_in:  # not on signing out
             self.load()
 
     @property

@@ -184,7 +184,7 @@ class PlansScreen(BanqoScreen):
 
     def on_screen_resume(self) -> None:
         # Back from a plan: its state, dates or objectives may have changed.
-        if self.loaded:
+        if self.loaded and self.banqo.signed_in:  # not on the way out when signing out
             self.load()
 
     @property

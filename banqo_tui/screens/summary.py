@@ -199,8 +199,9 @@ class SummaryScreen(BanqoScreen):
         self.load()
 
     def on_screen_resume(self) -> None:
-        # Back from another screen (a subscription taken, a goal added): what it shows may have changed.
-        if self.summary is not None:
+        # Back from another screen (a subscription taken, a goal added): what it shows may have changed. Not on
+        # the way out: signing out from a screen above passes through this one with the session already gone.
+        if self.summary is not None and self.banqo.signed_in:
             self.load()
 
     def action_refresh(self) -> None:

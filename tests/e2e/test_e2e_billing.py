@@ -64,10 +64,12 @@ def test_a_teacher_subscribes_with_a_sandbox_card_and_saves_the_invoice(
     terminal.send("Tab")  # into the list
     terminal.send("t")  # « Télécharger »
     terminal.wait_for("Télécharger la facture BQ-")
+    terminal.wait_for("000001.pdf")  # the suggested path is in the field, which has the cursor
     target = tmp_path / "factures" / "ma-facture.pdf"
     target.parent.mkdir()
     terminal.send("C-u")  # the suggested path goes; ours comes
     terminal.type(str(target))
+    terminal.wait_for("ma-facture.pdf")  # typed in full before Enter, even on a loaded machine
     terminal.send("Enter")
     screen = terminal.wait_for("Facture enregistrée :")
     assert "Traceback" not in screen

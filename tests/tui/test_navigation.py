@@ -47,6 +47,8 @@ async def test_sign_out_from_the_settings_screen_returns_to_sign_in(make_app, me
         assert app.screen.query_one("#sign-in-email").value == "camille@example.org"
         assert len(app.screen_stack) == 2  # nothing of the signed-in side is left behind
         assert memory_keyring.entries == {}
+        # The résumé, passed on the way out, does not ask the server for anything with the session gone.
+        assert [entry.text for entry in app.messages.newest_first()] == ["Vous êtes déconnecté."]
         await pilot.press("f2")  # signed out: the résumé is not reachable
         await settle(pilot)
         assert app.screen.id == "sign-in-screen"
