@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import BIN
+from .conftest import BIN, _wait
 from .test_e2e_first_run import sign_up
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +64,11 @@ def test_a_teacher_subscribes_with_a_sandbox_card_and_saves_the_invoice(
     terminal.send("Tab")  # into the list
     terminal.send("t")  # « Télécharger »
     terminal.wait_for("Télécharger la facture BQ-")
-    terminal.wait_for("000001.pdf")  # the suggested path is in the field, which has the cursor
+    _wait(  # the suggested path is in the field (which has the cursor) before ours replaces it
+        lambda: any("Chemin" in line and "/" in line for line in terminal.screen().splitlines()),
+        30,
+        "the suggested path",
+    )
     target = tmp_path / "factures" / "ma-facture.pdf"
     target.parent.mkdir()
     terminal.send("C-u")  # the suggested path goes; ours comes
