@@ -72,6 +72,14 @@ def test_a_teacher_subscribes_with_a_sandbox_card_and_saves_the_invoice(
     target = tmp_path / "factures" / "ma-facture.pdf"
     target.parent.mkdir()
     terminal.send("C-u")  # the suggested path goes; ours comes
+    # Ctrl+U is a binding: Textual runs it once the key has bubbled up to the app, by which time keys typed right
+    # after are already in the field — and would go with it. A person sees the field empty before typing.
+    _wait(
+        lambda: any(line.split("Chemin", 1)[1].strip(" █") == "" for line in terminal.screen().splitlines()
+                    if "Chemin" in line),
+        30,
+        "the emptied path",
+    )
     terminal.type(str(target))
     terminal.wait_for("ma-facture.pdf")  # typed in full before Enter, even on a loaded machine
     terminal.send("Enter")
