@@ -372,8 +372,8 @@ class LearnersScreen(BanqoScreen):
             ConfirmDialog(
                 _("Supprimer {name}?").format(name=learner.first_name),
                 _(
-                    "Le dossier de {name} ({count}) sera supprimé avec son prénom. "
-                    "Les objectifs eux-mêmes restent dans « Ma collection »."
+                    "Le dossier de {name} ({count}) sera supprimé avec son prénom, ainsi que ses plans "
+                    "(objectifs, progrès et révisions). Les objectifs eux-mêmes restent dans « Ma collection »."
                 ).format(name=learner.first_name, count=goal_count_text(learner.goal_count)),
                 _("Supprimer {name}").format(name=learner.first_name),
             ),
