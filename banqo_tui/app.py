@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.reactive import reactive
@@ -62,6 +63,25 @@ BANQO_THEME = Theme(
     error="#FF6B6B",
     dark=True,
 )
+
+#: High contrast, ours: white on black, the focus and warnings in yellow, the title bar in deep blue.
+BANQO_CONTRAST_THEME = Theme(
+    name="banqo-contrast",
+    primary="#0033CC",
+    secondary="#00D7D7",
+    accent="#FFFF00",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#262626",
+    success="#00FF5F",
+    warning="#FFFF00",
+    error="#FF5F5F",
+    dark=True,
+)
+
+#: The themes made of the terminal's own 16 colours (Textual's): used when the terminal has no more.
+TERMINAL_THEMES = {True: "ansi-dark", False: "ansi-light"}
 
 BANQO_LIGHT_THEME = Theme(
     name="banqo-light",
@@ -143,11 +163,32 @@ class BanqoApp(App[None]):
         self._outbox_wake: Any = None
         self.register_theme(BANQO_THEME)
         self.register_theme(BANQO_LIGHT_THEME)
-        self._set_initial_theme(config.theme if config.theme in self.available_themes else BANQO_THEME.name)
+        self.register_theme(BANQO_CONTRAST_THEME)
+        self._set_initial_theme(self._theme_for_this_terminal(config.theme))
+        if self.no_color:
+            # NO_COLOR: no colour at all (Textual would send greys); bold, underline and reverse stay, and
+            # every state shown in colour is also in words or a mark.
+            from textual.filter import Monochrome, NoColor
+
+            self._filters = [NoColor() if isinstance(f, Monochrome) else f for f in self._filters]
         if config.accessible:
             self.animation_level = "none"
+        self.set_class(config.accessible, "-accessible")
 
     # --- start-up -------------------------------------------------------------------------------
+
+    def _theme_for_this_terminal(self, name: str) -> str:
+        """The configured theme, unless the terminal has only 16 colours (``TERM=xterm``) or none (NO_COLOR):
+        then the terminal's own colours, since Rich would round BanqO's to the nearest of 16."""
+        from banqo_tui import terminal
+
+        if name not in self.available_themes:
+            name = BANQO_THEME.name
+        depth = terminal.colour_depth()
+        theme = self.get_theme(name)
+        if depth in (terminal.COLOURS_16, terminal.NO_COLOUR) and theme is not None and not theme.ansi:
+            return TERMINAL_THEMES[theme.dark]
+        return name
 
     def _set_initial_theme(self, name: str) -> None:
         """Choose the theme before the first stylesheet is built.
@@ -172,7 +213,49 @@ class BanqoApp(App[None]):
         return self.config.accessible
 
     def on_mount(self) -> None:
+        self.show_terminal_cursor(self.accessible)
         self.push_screen(SignInScreen())
+
+    # --- the terminal's cursor: on the focused element ---------------------------------------------
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        """Before each frame goes out, put the terminal's cursor on the focused element (``focus_cursor``).
+
+        Textual writes the cursor's move after every frame, so this costs no extra bytes; it only moves
+        the cursor for text inputs, hence this one shared place for lists, tables, tabs and buttons.
+        """
+        from textual.geometry import Offset
+
+        from banqo_tui.focus_cursor import cursor_offset
+
+        if screen is self.screen:
+            try:
+                offset = cursor_offset(screen.focused)
+            except Exception as exc:  # noqa: BLE001 - a misplaced cursor must never cost a frame
+                log.debug("cursor placement failed: %r", exc)
+                offset = None
+            self.cursor_position = offset if offset is not None else Offset(0, 0)
+        super()._display(screen, renderable)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.accessible:
+            from banqo_tui.focus_cursor import mark_focus
+
+            mark_focus(event.widget, True)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if self.accessible:
+            from banqo_tui.focus_cursor import mark_focus
+
+            mark_focus(event.widget, False)
+
+    def show_terminal_cursor(self, visible: bool) -> None:
+        """In the mode for screen readers the cursor is shown, as a steady block (no blinking)."""
+        driver = self._driver
+        if driver is None or self.is_headless:
+            return
+        driver.write("\x1b[?25h\x1b[2 q" if visible else "\x1b[?25l\x1b[0 q")
+        driver.flush()
 
     def first_frame_drawn(self) -> None:
         """Called by the sign-in screen once it is on screen: now the heavy work may start.
@@ -665,7 +748,15 @@ class BanqoApp(App[None]):
                 text = to_content(message).plain
             except MarkupError:
                 markup = False
-        self.messages.add(str(severity), text, title)
+        entry = self.messages.add(str(severity), text, title)
+        if self.accessible:
+            # No toast that goes away: the status line says it until the next message.
+            from banqo_tui.widgets.status_line import StatusLine
+
+            for screen in self.screen_stack:
+                for line in screen.query(StatusLine):
+                    line.show(entry)
+            return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _fatal_error(self) -> None:
@@ -731,6 +822,8 @@ class BanqoApp(App[None]):
             self.report_error(event.worker.error)
 
     async def on_unmount(self) -> None:
+        if self.accessible and self._driver is not None and not self.is_headless:
+            self._driver.write("\x1b[0 q")  # the cursor's shape back to the terminal's own
         if self.connection is not None:
             try:
                 await self.connection.aclose()

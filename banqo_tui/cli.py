@@ -37,13 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("ouvrir un compte de démonstration garni d'exemples, dans une base de données à part"),
     )
     parser.add_argument("--lang", choices=["fr", "en"], help=_("langue de l'interface"))
+    parser.add_argument(
+        "--accessible",
+        action="store_true",
+        help=_("mode pour lecteur d'écran : sans animation, le curseur sur l'élément actif, "
+               "les messages dans une ligne d'état (aussi BANQO_ACCESSIBLE=1)"),
+    )
     parser.add_argument("--config", type=Path, metavar="FICHIER", help=_("fichier de configuration TOML"))
     parser.add_argument("--version", action="version", version=f"banqo {__version__}")
-    from banqo_tui.line_mode import add_goal_commands, add_plan_commands
+    from banqo_tui.line_mode import add_line_commands
 
     commands = parser.add_subparsers(dest="command", metavar=_("COMMANDE"), title=_("mode ligne"))
-    add_goal_commands(commands)
-    add_plan_commands(commands)
+    add_line_commands(commands)
     return parser
 
 
@@ -64,15 +69,19 @@ def _setup_logging() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from banqo_tui import i18n
+    from banqo_tui import i18n, terminal
     from banqo_tui.config import Config, ConfigError
+
+    terminal.prepare()  # before Textual is imported: it reads ESCDELAY and TEXTUAL_FPS once
 
     # The language of --help and of errors about the arguments: the environment's, until the config is read.
     i18n.setup(i18n.language_from_environment())
     args = build_parser().parse_args(argv)
     _ = i18n._
     try:
-        config = Config.load(path=args.config, server=args.server, language=args.lang, demo=args.demo)
+        config = Config.load(
+            path=args.config, server=args.server, language=args.lang, demo=args.demo, accessible=args.accessible
+        )
     except ConfigError as exc:
         print(_("Configuration invalide : {detail}").format(detail=exc), file=sys.stderr)
         return 2

@@ -91,6 +91,7 @@ class Config:
         server: str | None = None,
         language: str | None = None,
         demo: bool = False,
+        accessible: bool = False,
         environ: dict[str, str] | None = None,
     ) -> Config:
         """Read the file, then the environment, then the given command-line values (each wins over the last)."""
@@ -115,6 +116,13 @@ class Config:
             config.theme = values["theme"]
         if isinstance(values.get("accessible"), bool):
             config.accessible = values["accessible"]
+        from banqo_tui.terminal import accessible_from_environment
+
+        from_environment = accessible_from_environment(env)
+        if from_environment is not None:
+            config.accessible = from_environment
+        if accessible:
+            config.accessible = True
         config.demo = demo
         if demo:
             config.server_url = None

@@ -47,6 +47,21 @@ class BanqoScreen(Screen[Any]):
 
     def on_mount(self) -> None:
         self.set_class(self.banqo.accessible, "-accessible")
+        self.show_status_line(self.banqo.accessible)
+
+    def show_status_line(self, shown: bool) -> None:
+        """The mode for screen readers' status line (``widgets.status_line``), at the bottom of the screen."""
+        from banqo_tui.widgets.status_line import StatusLine
+
+        present = list(self.query(StatusLine))
+        if shown and not present and not getattr(self, "_status_line_mounting", False):
+            self._status_line_mounting = True
+            entries = self.banqo.messages.entries
+            self.mount(StatusLine(entries[-1] if entries else None))
+        elif not shown:
+            self._status_line_mounting = False
+            for line in present:
+                line.remove()
 
     @property
     def banqo(self) -> BanqoApp:

@@ -54,9 +54,6 @@ class ChoiceField(Vertical):
     ChoiceField:focus-within {{
         border-left: thick $accent;
     }}
-    .-accessible ChoiceField:focus-within {{
-        border-left: blank;
-    }}
     ChoiceField:focus-within .field--label {{
         text-style: bold underline;
     }}
@@ -94,6 +91,10 @@ class ChoiceField(Vertical):
         self.error_text = _("Erreur : {message}").format(message=text) if text else ""
         self._error.update(self.error_text)
         self._label.update(ERROR_MARK + self.label_text if text else self.label_text)
+        if text:
+            from banqo_tui.widgets.status_line import announce_field_error
+
+            announce_field_error(self, self.label_text, text)
 
     def clear_error(self) -> None:
         self.set_error([])

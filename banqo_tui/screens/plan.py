@@ -149,9 +149,6 @@ class PlanSection(Vertical, can_focus=True):
     PlanSection:focus {
         border-left: thick $accent;
     }
-    .-accessible PlanSection:focus {
-        border-left: blank;
-    }
     PlanSection .plan-section--heading {
         text-style: bold;
         color: $text-accent;

@@ -90,9 +90,6 @@ class CheckList(SelectionList[str]):
     CheckList:focus {
         border-left: thick $accent;
     }
-    .-accessible CheckList:focus {
-        border-left: blank;
-    }
     CheckList > .option-list--option-highlighted, CheckList:focus > .option-list--option-highlighted {
         text-style: bold reverse;
     }

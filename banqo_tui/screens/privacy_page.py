@@ -41,9 +41,6 @@ class PrivacyPageScreen(BanqoScreen):
     #privacy-page-body:focus {
         border-left: thick $accent;
     }
-    .-accessible #privacy-page-body:focus {
-        border-left: blank;
-    }
     #privacy-page-body Markdown {
         margin: 0;
         padding: 0;

@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, Tab, TabbedContent, TabPane, Tabs
+from textual.widgets._tabbed_content import ContentTab
 
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
@@ -78,8 +79,20 @@ class SettingsScreen(BanqoScreen):
         self.query_one("#settings-tabs", TabbedContent).active = f"settings-{tab_id}"
         self.tab_bar.focus()
 
+    def _mark_active_tab(self) -> None:
+        """« ▸ » before the tab on screen: the tab bar's underline alone is colour (and NO_COLOR drops it)."""
+        from banqo_tui.focus_cursor import FOCUS_MARK
+
+        active = self.query_one("#settings-tabs", TabbedContent).active
+        labels = {f"settings-{tab_id}": _(label) for tab_id, label in SETTINGS_TABS}
+        for tab in self.tab_bar.query(Tab):
+            pane_id = ContentTab.sans_prefix(tab.id or "")
+            if pane_id in labels:
+                tab.label = (FOCUS_MARK if pane_id == active else "") + labels[pane_id]
+
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """A billing tab shown again reads its data again: another tab may have changed it."""
+        self._mark_active_tab()
         for pane in event.pane.children:
             shown = getattr(pane, "tab_shown", None)
             if shown is not None:

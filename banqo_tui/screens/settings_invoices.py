@@ -125,9 +125,6 @@ class InvoiceTable(DataTable[str | Text]):
         border-left: thick $accent;
         background-tint: initial;
     }
-    .-accessible InvoiceTable:focus {
-        border-left: blank;
-    }
     InvoiceTable > .datatable--cursor, InvoiceTable:focus > .datatable--cursor {
         text-style: bold reverse;
     }

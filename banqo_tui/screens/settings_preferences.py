@@ -26,7 +26,7 @@ LANGUAGE_NAMES = (("fr", "Français"), ("en", "English"))
 THEME_LABELS = {
     "banqo": N_("BanqO sombre"),
     "banqo-light": N_("BanqO clair"),
-    "textual-ansi": N_("Couleurs du terminal"),
+    "banqo-contrast": N_("BanqO contraste élevé"),
     "ansi-dark": N_("Couleurs du terminal (fond sombre)"),
     "ansi-light": N_("Couleurs du terminal (fond clair)"),
 }
@@ -64,8 +64,13 @@ def apply_accessible(app: BanqoApp, accessible: bool) -> None:
 
     app.config.accessible = accessible
     app.animation_level = "none" if accessible else constants.TEXTUAL_ANIMATIONS
+    app.set_class(accessible, "-accessible")
+    app.show_terminal_cursor(accessible)
     for screen in app.screen_stack:
         screen.set_class(accessible, "-accessible")
+        show_status_line = getattr(screen, "show_status_line", None)
+        if show_status_line is not None:
+            show_status_line(accessible)
         for widget in screen.query(Input):
             widget.cursor_blink = not accessible
         for picture in screen.query(Picture):
@@ -135,9 +140,6 @@ class PreferencesPane(VerticalScroll, can_focus=False):
     }
     PreferencesPane RadioSet:focus > RadioButton.-selected > .toggle--label {
         text-style: bold reverse;
-    }
-    .-accessible PreferencesPane RadioSet:focus-within, .-accessible PreferencesPane Checkbox:focus {
-        border-left: blank;
     }
     PreferencesPane .preferences--row {
         height: 1;

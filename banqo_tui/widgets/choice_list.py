@@ -18,9 +18,6 @@ class ChoiceList(OptionList):
     ChoiceList:focus {
         border-left: thick $accent;
     }
-    .-accessible ChoiceList:focus {
-        border-left: blank;
-    }
     ChoiceList > .option-list--option-highlighted, ChoiceList:focus > .option-list--option-highlighted {
         text-style: bold reverse;
     }

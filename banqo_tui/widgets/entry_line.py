@@ -122,9 +122,6 @@ class EntryLine(Vertical):
     EntryLine:focus-within {
         border-left: thick $accent;
     }
-    .-accessible EntryLine:focus-within {
-        border-left: blank;
-    }
     EntryLine > Horizontal {
         height: 1;
     }
@@ -217,6 +214,9 @@ class EntryLine(Vertical):
         self._show(self.error_text)
         self.input.tooltip = self.error_text
         self.add_class("-invalid")
+        from banqo_tui.widgets.status_line import announce_field_error
+
+        announce_field_error(self, "", text)
 
     def clear_error(self) -> None:
         if self.error_text:

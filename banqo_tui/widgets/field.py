@@ -33,10 +33,6 @@ class Field(Vertical):
     Field:focus-within {
         border-left: thick $accent;
     }
-    .-accessible Field:focus-within {
-        /* Screen readers would read the bar's block characters: mark the label instead. */
-        border-left: blank;
-    }
     Field:focus-within .field--label {
         text-style: bold underline;
     }
@@ -129,6 +125,9 @@ class Field(Vertical):
         self._label.update(ERROR_MARK + self.label_text)
         self.input.tooltip = _("{label} — erreur : {message}").format(label=self.label_text, message=text)
         self.add_class("-invalid")
+        from banqo_tui.widgets.status_line import announce_field_error
+
+        announce_field_error(self, self.label_text, text)
 
     def set_hint(self, text: str) -> None:
         """Write ``text`` under the input as plain guidance (not an error: no mark, no « Erreur : »)."""

@@ -64,9 +64,6 @@ class FolderTree(DirectoryTree):
         border-left: thick $accent;
         background-tint: initial;
     }
-    .-accessible FolderTree:focus {
-        border-left: blank;
-    }
     FolderTree > .tree--cursor {
         text-style: bold reverse;
     }

@@ -48,10 +48,6 @@ class GoalList(ScrollView, Generic[K], can_focus=True):
     GoalList:focus {
         border-left: thick $accent;
     }
-    .-accessible GoalList:focus {
-        /* Screen readers would read the bar's block characters: the « ▸ » marks the line. */
-        border-left: blank;
-    }
     GoalList > .goal-list--cursor {
         background: $panel;
         text-style: bold;
@@ -191,14 +187,20 @@ class GoalList(ScrollView, Generic[K], can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
-    def _place_terminal_cursor(self) -> None:
-        """Where a screen reader looks: the terminal's cursor, on the highlighted line."""
-        if not self.has_focus:
-            return
+    def terminal_cursor(self) -> Offset | None:
+        """Where a screen reader looks: the highlighted line's « ▸ » (``banqo_tui.focus_cursor``)."""
         region = self.scrollable_content_region
         line = self.cursor - round(self.scroll_offset.y)
         if region.height and 0 <= line < region.height:
-            self.app.cursor_position = Offset(region.x, region.y + line)
+            return Offset(region.x, region.y + line)
+        return None
+
+    def _place_terminal_cursor(self) -> None:
+        if not self.has_focus:
+            return
+        offset = self.terminal_cursor()
+        if offset is not None:
+            self.app.cursor_position = offset
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 
 from pypdf import PdfReader
 
@@ -105,4 +106,79 @@ def test_an_unwritable_destination_is_exit_code_1(signed_in, capsys, tmp_path):
 
 def test_not_signed_in_is_exit_code_3(home, capsys, tmp_path):
     code, out, err = banqo(capsys, "plans", "export", "plan", "-o", str(tmp_path / "plan.pdf"))
-    assert (code, out) == (3, "") and "connectez-vous" in err
+    assert (code, out) == (3, "") and "banqo login" in err
+
+
+def make_full_plan() -> str:
+    """Léa's plan with every section filled: participants, forces, besoins, measures, an objective with its
+    means and a target, two progress entries, and a review."""
+    from datetime import date
+
+    from banqo_tui.api.models import Participant, PrioritisedItem, ProgressEntryCreate
+
+    async def make() -> str:
+        connection = Connection(Config.load(language="fr"))
+        client = await connection.client()
+        client.token = await CredentialStore().load("lea@example.org", connection.label)
+        try:
+            learner = await client.learners.create("Léa")
+            plan = await client.plans.create(PlanCreate(learner_id=learner.id, participants=[
+                Participant(role="teacher"), Participant(role="other", other_role="Ergothérapeute"),
+            ]))
+            plan = await client.plans.update(plan.id, plan.version, PlanPatch(
+                strengths=[PrioritisedItem(text="Lit avec plaisir", priority=1)],
+                needs=[PrioritisedItem(text="Décoder les mots nouveaux", priority=1)],
+                adaptations=["Temps supplémentaire"],
+            ))
+            goal = await client.plans.add_goal(plan.id, PlanGoalCreate(
+                text=GOAL, means=["Lecture guidée"], criterion="mots lus correctement", unit="percent", target=80,
+            ))
+            for day, value in ((date(2026, 9, 15), 60), (date(2026, 10, 15), 85)):
+                await client.plans.add_progress(plan.id, ProgressEntryCreate(plan_goal_id=goal.id, on=day, value=value))
+            plan = await client.plans.update(plan.id, plan.version, PlanPatch(state="active"))
+            decision = ReviewDecisionCreate(plan_goal_id=goal.id, decision="continue", note="Bon départ")
+            await client.plans.review(plan.id, plan.version, ReviewCreate(decisions=[decision]))
+            return plan.id
+        finally:
+            await connection.aclose()
+
+    return asyncio.run(make())
+
+
+def test_plans_list_and_show_read_the_plan_section_by_section(signed_in, capsys):
+    plan_id = make_full_plan()
+    code, out, err = banqo(capsys, "plans", "list")
+    assert (code, err) == (0, "")
+    assert out == f"{plan_id[:8]}  Léa — Plan d'intervention — En cours — révision non prévue\n"
+    assert banqo(capsys, "plans", "list", "--learner", "lea", "--state", "draft")[1] == ""
+
+    code, out, err = banqo(capsys, "plans", "show", plan_id[:4])
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    headings = [line for line in lines if re.match(r"\d · ", line)]
+    assert headings == [
+        "1 · Identification", "2 · Participants", "3 · Forces", "4 · Besoins",
+        "5 · Mesures d'adaptation et de modification", "6 · Objectifs — 1 objectif, 1 actif", "7 · Suivi",
+        "8 · Révisions",
+    ]
+    assert lines[0] == "Plan d'intervention de Léa"
+    assert f"Identifiant (pour « banqo plans export ») : {plan_id}" in lines
+    for expected in ("• Enseignant·e", "• Ergothérapeute", "1. Lit avec plaisir", "1. Décoder les mots nouveaux",
+                     "• Temps supplémentaire", f"1. {GOAL}", "   Moyens : Lecture guidée",
+                     "   • Poursuivre tel quel — Bon départ"):
+        assert expected in lines, expected
+    follow_up = lines[lines.index("7 · Suivi") + 1:lines.index("8 · Révisions")]
+    assert follow_up[0] == f"1. {GOAL}"
+    assert follow_up[1] == (
+        "   2 mesures du 15 septembre au 15 octobre 2026 : 60 %, 85 %. Cible : au moins 80 %. "
+        "La dernière mesure atteint la cible; la tendance monte."
+    )
+    assert follow_up[2:4] == ["   • 15 septembre 2026 : 60 %", "   • 15 octobre 2026 : 85 %"]
+    assert not any(glyph in out for glyph in "█┈│└")  # the sentence, not the chart
+
+    review_line = next(line for line in lines if line.startswith("   Identifiant de la révision : "))
+    review_id = review_line.rsplit(" ", 1)[1].rstrip(".")
+    code, out, err = banqo(capsys, "plans", "show", plan_id, "--review", review_id[:6])
+    assert code == 0 and out.splitlines()[1].startswith("Instantané de la révision n° 1 du ")
+    code, out, err = banqo(capsys, "plans", "show", "zzzz")
+    assert (code, out, err) == (5, "", "Aucun plan « zzzz » dans ce compte.\n")

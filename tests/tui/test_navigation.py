@@ -64,7 +64,7 @@ async def test_settings_has_the_tabs_of_the_guide_and_escape_goes_back(make_app,
         await settle(pilot)
         labels = [tab.label.plain for tab in app.screen.query(Tab)]
         assert labels == [
-            "Profil",
+            "▸ Profil",  # the tab on screen is marked in text, not only by the coloured underline
             "Sécurité",
             "Inscription",
             "Méthode de paiement",
@@ -72,6 +72,10 @@ async def test_settings_has_the_tabs_of_the_guide_and_escape_goes_back(make_app,
             "Confidentialité",
             "Préférences",
         ]
+        await pilot.press("right")
+        await settle(pilot)
+        labels = [tab.label.plain for tab in app.screen.query(Tab)]
+        assert labels[:2] == ["Profil", "▸ Sécurité"]
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "summary-screen"

@@ -135,7 +135,7 @@ async def test_the_language_changes_the_whole_interface_and_the_server_knows(mak
 
         assert screen_lines(app)[0].strip() == "My settings"
         tabs = [tab.label.plain for tab in app.screen.query(Tab)]
-        assert tabs[0] == "Profile" and tabs[-1] == "Preferences"
+        assert tabs[0] == "Profile" and tabs[-1] == "▸ Preferences"
         assert app.screen.query_one("#settings-tabs").active == "settings-preferences"
         footer = screen_lines(app)[-1]
         assert "Your summary" in footer and "Help" in footer

@@ -1,0 +1,280 @@
+"""``banqo plans …``: the plans one a line, a whole plan as linear text in the screen's eight sections, and the
+export for the meeting."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from banqo_tui.i18n import _, format_number, ngettext
+from banqo_tui.line.session import (
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    LineModeError,
+    LineSession,
+    is_full_id,
+    resolve,
+    short_id,
+    write_error,
+)
+
+if TYPE_CHECKING:
+    from banqo_tui.api.client import BanqoClient
+    from banqo_tui.api.models import Plan, PlanDocument, PlanGoalDocument, PrioritisedItem, Review
+
+
+def _unknown_plan(plan_id: str) -> LineModeError:
+    return LineModeError(_("Aucun plan « {plan} » dans ce compte.").format(plan=plan_id), EXIT_NOT_FOUND)
+
+
+async def find_plan_id(client: BanqoClient, wanted: str) -> str:
+    """The id of the plan whose id is or begins with ``wanted`` (exit code 5 when none does, or several)."""
+    from banqo_tui.screens.plans import plan_line
+
+    if is_full_id(wanted):
+        return wanted.lower()
+    plans = await client.plans.list()
+    unknown = _("Aucun plan « {plan} » dans ce compte.").format(plan=wanted)
+    return resolve(wanted, plans, lambda plan: plan.id, plan_line, unknown).id
+
+
+async def find_review_id(client: BanqoClient, plan_id: str, wanted: str) -> str:
+    if is_full_id(wanted):
+        return wanted.lower()
+    unknown = _("Aucune révision « {review} » pour le plan « {plan} » dans ce compte.").format(
+        review=wanted, plan=plan_id
+    )
+    return resolve(
+        wanted, await client.plans.reviews(plan_id), lambda review: review.id, lambda review: str(review.number),
+        unknown,
+    ).id
+
+
+async def run(session: LineSession, args: argparse.Namespace) -> int:
+    from banqo_tui.api.errors import NotFound
+
+    client = await session.signed_in()
+    if args.action == "list":
+        return await _list(session, client, args)
+    try:
+        plan_id = await find_plan_id(client, args.plan_id)
+        review_id = await find_review_id(client, plan_id, args.review) if args.review else None
+        if args.action == "show":
+            return await _show(session, client, plan_id, review_id, args.json)
+        return await _export(session, client, plan_id, review_id, args)
+    except NotFound:
+        if args.review:
+            message = _("Aucune révision « {review} » pour le plan « {plan} » dans ce compte.")
+        else:
+            message = _("Aucun plan « {plan} » dans ce compte.")
+        raise LineModeError(message.format(plan=args.plan_id, review=args.review), EXIT_NOT_FOUND) from None
+
+
+async def _list(session: LineSession, client: BanqoClient, args: argparse.Namespace) -> int:
+    from banqo_tui.line.learners import find_learner
+    from banqo_tui.screens.plans import newest_first, plan_line
+
+    learner_id = (await find_learner(client, args.learner)).id if args.learner else None
+    plans = newest_first(await client.plans.list(learner_id=learner_id, state=args.state))
+    if args.json:
+        session.print_models(plans)
+    else:
+        session.say(*(f"{short_id(plan.id)}  {plan_line(plan)}" for plan in plans))
+    return EXIT_OK
+
+
+async def _export(
+    session: LineSession, client: BanqoClient, plan_id: str, review_id: str | None, args: argparse.Namespace
+) -> int:
+    """The file as the server lays it out, written whole or not at all."""
+    target = Path(args.output)
+    try:
+        await client.plans.export(plan_id, target, args.format, review_id=review_id)
+    except OSError as exc:
+        raise write_error(target, exc) from None
+    session.say(_("Plan exporté dans {path}.").format(path=target))
+    return EXIT_OK
+
+
+async def _show(session: LineSession, client: BanqoClient, plan_id: str, review_id: str | None, as_json: bool) -> int:
+    if review_id is not None:
+        snapshot = await client.plans.snapshot(plan_id, review_id)
+        if as_json:
+            session.print_json(snapshot.model_dump(mode="json"))
+        else:
+            session.say(*plan_text(snapshot.document, snapshot.review))
+        return EXIT_OK
+    document = await client.plans.document(plan_id)
+    if as_json:
+        session.print_json(document.model_dump(mode="json"))
+    else:
+        session.say(*plan_text(document))
+    return EXIT_OK
+
+
+# --- the plan as text ----------------------------------------------------------------------------
+
+
+def plan_text(document: PlanDocument, snapshot: Review | None = None) -> list[str]:
+    """The plan as the screen shows it, section after section, each under its numbered heading; a review's
+    snapshot says so first."""
+    from banqo_tui.plan_words import kind_label
+    from banqo_tui.screens.plan import SECTIONS, date_text
+
+    plan = document.plan
+    lines = [_("{kind} de {name}").format(kind=kind_label(plan.kind), name=plan.learner_first_name)]
+    if snapshot is not None:
+        lines.append(
+            _("Instantané de la révision n° {number} du {date} — lecture seule").format(
+                number=snapshot.number, date=date_text(snapshot.held_on)
+            )
+        )
+    sections = (
+        _identification(document, snapshot is not None),
+        _participants(plan),
+        _items(plan.strengths, _("Aucune force indiquée.")),
+        _items(plan.needs, _("Aucun besoin indiqué.")),
+        _measures(plan),
+        _objectives(document),
+        _follow_up(document),
+        _reviews(document.reviews),
+    )
+    for number, (section, body) in enumerate(zip(SECTIONS, sections, strict=True), 1):
+        heading = f"{number} · {_(section)}"
+        lines += ["", heading if number != 6 else heading + _objective_count(document), *body]
+    return lines
+
+
+def _identification(document: PlanDocument, snapshot: bool) -> list[str]:
+    from banqo_tui.api.models import PlanKind, PlanState
+    from banqo_tui.plan_words import kind_label, state_label
+    from banqo_tui.screens.plan import date_text
+    from banqo_tui.screens.plans import due_words
+
+    plan = document.plan
+    lines = [
+        _("Prénom : {name}").format(name=plan.learner_first_name),
+        _("Type : {kind}").format(kind=kind_label(plan.kind)),
+        _("État : {state}").format(state=state_label(plan.state)),
+        _("Ouvert le : {date}").format(date=date_text(plan.opened_on)),
+    ]
+    if plan.review_due_on is None:
+        lines.append(_("Révision prévue : aucune date"))
+    elif plan.state is PlanState.CLOSED or snapshot:
+        lines.append(_("Révision prévue : {date}").format(date=date_text(plan.review_due_on)))
+    else:
+        lines.append(_("Révision prévue : {date} ({when})").format(
+            date=date_text(plan.review_due_on), when=due_words(plan.review_due_on)
+        ))
+    if plan.closed_on is not None:
+        lines.append(_("Fermé le : {date}").format(date=date_text(plan.closed_on)))
+    if plan.kind is PlanKind.TRANSITION:
+        parent = document.parent_plan
+        lines.append(
+            _("Annexe du plan d'intervention ouvert le {date}.").format(date=date_text(parent.opened_on))
+            if parent is not None else _("Annexe d'un plan d'intervention.")
+        )
+    elif plan.annex_plan_id is not None:
+        lines.append(_("Ce plan a une annexe : un plan de transition."))
+    if plan.previous_plan_id is not None:
+        lines.append(_("Ce plan reconduit celui de l'année précédente."))
+    if plan.next_plan_id is not None:
+        lines.append(_("Ce plan a été reconduit pour l'année suivante."))
+    lines.append(_("Identifiant (pour « banqo plans export ») : {id}").format(id=plan.id))
+    return lines
+
+
+def _participants(plan: Plan) -> list[str]:
+    from banqo_tui.plan_words import role_label
+
+    return [f"• {role_label(participant)}" for participant in plan.participants] or [_("Aucun participant indiqué.")]
+
+
+def _items(items: list[PrioritisedItem], empty: str) -> list[str]:
+    from banqo_tui.screens.plan import items_text
+
+    return items_text(items).splitlines() or [empty]
+
+
+def _measures(plan: Plan) -> list[str]:
+    return [
+        _("Mesures d'adaptation"),
+        *([f"• {line}" for line in plan.adaptations] or [_("Aucune.")]),
+        _("Mesures de modification"),
+        *([f"• {line}" for line in plan.modifications] or [_("Aucune.")]),
+    ]
+
+
+def _ordered_goals(document: PlanDocument) -> list[PlanGoalDocument]:
+    return sorted(document.goals, key=lambda item: item.goal.position)
+
+
+def _objective_count(document: PlanDocument) -> str:
+    from banqo_tui.api.models import PlanGoalStatus
+
+    goals = document.goals
+    if not goals:
+        return ""
+    active = sum(1 for item in goals if item.goal.status is PlanGoalStatus.ACTIVE)
+    return " — " + ngettext(
+        "{count} objectif, {active} actif", "{count} objectifs, {active} actifs", len(goals)
+    ).format(count=format_number(len(goals)), active=format_number(active))
+
+
+def _groups(document: PlanDocument) -> Iterator[tuple[str | None, list[tuple[int, PlanGoalDocument]]]]:
+    """The objectives, numbered as on screen; a transition plan's grouped by TEVA sphere."""
+    from banqo_tui.api.models import PlanKind, TevaSphere
+    from banqo_tui.plan_words import sphere_label
+
+    numbered = list(enumerate(_ordered_goals(document), 1))
+    if document.plan.kind is not PlanKind.TRANSITION:
+        yield None, numbered
+        return
+    for sphere in [*TevaSphere, None]:
+        members = [(number, item) for number, item in numbered if item.goal.sphere == sphere]
+        if members:
+            yield (sphere_label(sphere) if sphere is not None else _("Sphère non précisée")), members
+
+
+def _objectives(document: PlanDocument) -> list[str]:
+    from banqo_tui.api.models import PLAN_ACTIVE_GOALS_ADVISED
+    from banqo_tui.screens.plan import goal_prompt
+
+    lines: list[str] = []
+    if document.plan.active_goal_count > PLAN_ACTIVE_GOALS_ADVISED:
+        lines.append(_("Plus de cinq objectifs actifs : le guide du ministère recommande peu d'objectifs, travaillés "
+                       "systématiquement."))
+    for sphere, members in _groups(document):
+        if sphere is not None:
+            lines.append(f"— {sphere} —")
+        for number, item in members:
+            lines += goal_prompt(number, item.goal).splitlines()
+    return lines or [_("Aucun objectif pour l'instant.")]
+
+
+def _follow_up(document: PlanDocument) -> list[str]:
+    """Each objective's progress: the sentence a screen reader reads instead of the chart, then the measures."""
+    from banqo_tui.progress import in_date_order, measure_text, progress_sentence
+    from banqo_tui.screens.plan import date_text
+
+    lines: list[str] = []
+    for number, item in enumerate(_ordered_goals(document), 1):
+        goal = item.goal
+        lines += [f"{number}. {goal.text}", "   " + progress_sentence(goal, item.progress)]
+        for entry in in_date_order(item.progress):
+            line = f"   • {date_text(entry.on)} : {measure_text(goal, entry.value, entry.out_of)}"
+            lines.append(f"{line} — {entry.note}" if entry.note else line)
+    return lines or [_("Aucun objectif pour l'instant.")]
+
+
+def _reviews(reviews: list[Review]) -> list[str]:
+    from banqo_tui.screens.plan import review_prompt
+
+    ordered = sorted(reviews, key=lambda review: review.number)
+    lines: list[str] = []
+    for review in ordered:
+        lines += review_prompt(review).splitlines()
+        lines.append("   " + _("Identifiant de la révision : {id}.").format(id=review.id))
+    return lines or [_("Aucune révision pour l'instant.")]
