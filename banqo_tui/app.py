@@ -164,7 +164,7 @@ class BanqoApp(App[None]):
         self.register_theme(BANQO_THEME)
         self.register_theme(BANQO_LIGHT_THEME)
         self.register_theme(BANQO_CONTRAST_THEME)
-        self._set_initial_theme(self._theme_for_this_terminal(config.theme))
+        self._set_initial_theme(self.theme_for_this_terminal(config.theme))
         if self.no_color:
             # NO_COLOR: no colour at all (Textual would send greys); bold, underline and reverse stay, and
             # every state shown in colour is also in words or a mark.
@@ -177,7 +177,7 @@ class BanqoApp(App[None]):
 
     # --- start-up -------------------------------------------------------------------------------
 
-    def _theme_for_this_terminal(self, name: str) -> str:
+    def theme_for_this_terminal(self, name: str) -> str:
         """The configured theme, unless the terminal has only 16 colours (``TERM=xterm``) or none (NO_COLOR):
         then the terminal's own colours, since Rich would round BanqO's to the nearest of 16."""
         from banqo_tui import terminal

@@ -230,9 +230,16 @@ class PreferencesPane(VerticalScroll, can_focus=False):
         app = self.banqo
         if not isinstance(theme, str) or (theme == app.theme and theme == app.config.theme):
             return
-        app.theme = theme
+        shown = app.theme_for_this_terminal(theme)
+        app.theme = shown
         app.config.theme = theme
         save_choices(app, theme=theme)
+        if shown != theme:
+            app.notify(
+                _("Ce terminal n'affiche que 16 couleurs (ou aucune) : BanqO garde les couleurs du terminal. "
+                  "Le thème choisi servira sur un terminal qui en affiche plus."),
+                markup=False,
+            )
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id != "preferences-accessible":

@@ -76,6 +76,25 @@ async def test_the_theme_applies_at_once_and_is_saved(make_app, memory_keyring, 
         assert Config.load(path=config_file, environ={}).theme == ansi
 
 
+async def test_on_a_16_colour_terminal_a_chosen_theme_waits_for_a_better_terminal(
+    make_app, memory_keyring, config_file, monkeypatch
+):
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_preferences(pilot)
+        assert app.theme == "ansi-dark"
+        theme = app.screen.query_one("#preferences-theme", Select)
+        theme.value = "banqo-contrast"
+        await settle(pilot)
+        assert app.theme == "ansi-dark"  # Rich would round the contrast theme's colours to the nearest of 16
+        assert saved(config_file)["theme"] == "banqo-contrast"  # kept for a terminal with more colours
+        assert app.messages.entries[-1].text.startswith("Ce terminal n'affiche que 16 couleurs")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    assert make_app().theme == "banqo-contrast"
+
+
 async def test_the_mode_for_screen_readers_applies_everywhere_and_is_saved(make_app, memory_keyring, config_file):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
