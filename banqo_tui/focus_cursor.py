@@ -4,9 +4,9 @@ Screen readers and braille displays reading a terminal follow its cursor. Textua
 inputs only (``Input``, ``TextArea``); everywhere else it stays where the last input left it, so a screen
 reader keeps reading an old line. ``cursor_offset`` answers, for the focused widget, the cell that stands for
 it: the highlighted row of a list, the cursor cell (or row) of a table, the tree's cursor line, the active tab,
-the selected radio button, the start of a button's label. ``BanqoApp`` asks it before each frame is written,
-so every screen and dialog is covered from this one place; a widget of ours that knows better defines
-``terminal_cursor() -> Offset | None``.
+the selected radio button, the start of a button's label, the first line shown of a container. ``BanqoApp``
+asks it before each frame is written, so every screen and dialog is covered from this one place; a widget of
+ours that knows better defines ``terminal_cursor() -> Offset | None``.
 """
 
 from __future__ import annotations
@@ -103,6 +103,19 @@ def _button(widget: Widget) -> Offset:
     return Offset(region.x + x, region.y + y)
 
 
+def _first_shown_child(widget: Widget) -> Offset | None:
+    """A focused container (a scrolling body, a plan's section): the first cell of its first child on screen.
+
+    Its own top-left is often a blank row (the first child's top margin) or a line scrolled away.
+    """
+    visible = _visible(widget)
+    for child in widget.children:
+        region = child.content_region
+        if child.display and region and region.bottom > visible.y:
+            return region.offset
+    return None
+
+
 def cursor_offset(widget: Widget | None) -> Offset | None:
     """The screen cell standing for the focused ``widget``; None when Textual already places it (text)."""
     if widget is None:
@@ -136,7 +149,7 @@ def cursor_offset(widget: Widget | None) -> Offset | None:
     elif isinstance(widget, Button):
         offset = _button(widget)
     else:
-        offset = None
+        offset = _first_shown_child(widget)
     if offset is None:
         offset = widget.content_region.offset
     return _clamp(offset, _visible(widget))

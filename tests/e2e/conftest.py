@@ -151,6 +151,16 @@ class Terminal:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", "e2e").stdout
 
+    def styled_screen(self) -> str:
+        """The screen with its attributes and colours, as escape sequences (``capture-pane -e``)."""
+        return self._tmux("capture-pane", "-p", "-e", "-t", "e2e").stdout
+
+    def cursor(self) -> tuple[int, int, bool]:
+        """Where the terminal's cursor is (column, row, from 0) and whether it is shown."""
+        shown = self._tmux("display-message", "-p", "-t", "e2e", "#{cursor_x},#{cursor_y},#{cursor_flag}").stdout
+        x, y, flag = shown.strip().split(",")
+        return int(x), int(y), flag == "1"
+
     def wait_for(self, text: str, timeout: float = 30) -> str:
         last = {"screen": ""}
 
