@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import socket
 from collections.abc import Iterable
 from pathlib import Path
@@ -161,6 +162,12 @@ class BanqoApp(App[None]):
         self.outbox: Outbox | None = None
         self._outbox_worker: Worker[None] | None = None
         self._outbox_wake: Any = None
+        from banqo_tui.terminal_output import ScreenMirror
+
+        #: What the terminal shows, so that a frame sends only what changed (``terminal_output``);
+        #: ``BANQO_FULL_FRAMES=1`` sends Textual's frames as they are.
+        self._mirror = ScreenMirror()
+        self.mirror_output = os.environ.get("BANQO_FULL_FRAMES", "") not in ("1", "true", "yes")
         self.register_theme(BANQO_THEME)
         self.register_theme(BANQO_LIGHT_THEME)
         self.register_theme(BANQO_CONTRAST_THEME)
@@ -213,6 +220,7 @@ class BanqoApp(App[None]):
         return self.config.accessible
 
     def on_mount(self) -> None:
+        self.app_resume_signal.subscribe(self, lambda _app: self._mirror.forget())  # after Ctrl+Z, a shell was there
         self.show_terminal_cursor(self.accessible)
         self.push_screen(SignInScreen())
 
@@ -227,6 +235,7 @@ class BanqoApp(App[None]):
         from textual.geometry import Offset
 
         from banqo_tui.focus_cursor import cursor_offset
+        from banqo_tui.terminal_output import MirroredUpdate
 
         if screen is self.screen:
             try:
@@ -235,7 +244,52 @@ class BanqoApp(App[None]):
                 log.debug("cursor placement failed: %r", exc)
                 offset = None
             self.cursor_position = offset if offset is not None else Offset(0, 0)
-        super()._display(screen, renderable)
+        update = self._fewer_bytes(screen, renderable)
+        if (isinstance(update, MirroredUpdate) and not update.text
+                and self.cursor_position == self._previous_cursor_position):
+            self.post_display_hook()  # nothing changed on the screen, nor the cursor: nothing to send
+            return
+        super()._display(screen, update)
+
+    def _fewer_bytes(self, screen: Screen[Any], renderable: Any) -> Any:
+        """The frame as the changed cells only (``terminal_output.ScreenMirror``), when it will be written."""
+        from textual._compositor import ChopsUpdate, LayoutUpdate
+
+        from banqo_tui.terminal_output import MirroredUpdate
+
+        driver = self._driver
+        writes = (self._running and not self._closed and not self._batch_count and driver is not None
+                  and not driver.is_headless and not driver.is_inline)
+        if not writes:
+            return renderable
+        if screen is not self.screen or not self.mirror_output or not isinstance(renderable, (LayoutUpdate,
+                                                                                                 ChopsUpdate)):
+            self._mirror.forget()  # what goes out now is not known to the mirror
+            return renderable
+        compositor = screen._compositor
+        size = compositor.size
+        if isinstance(renderable, LayoutUpdate):
+            touched = set(range(size.height))
+        else:
+            touched = {y for y, _x1, _x2 in renderable.spans}
+        try:
+            from textual.strip import Strip
+
+            chops = compositor._render_chops(size.region, touched.__contains__)
+            lines = {}
+            for y in touched:
+                parts = list(chops[y].values())
+                if any(part is None for part in parts):
+                    raise LookupError(f"line {y} is not fully drawn")
+                lines[y] = Strip.join(parts)
+            return MirroredUpdate(self._mirror.frame(size.width, size.height, lines, self.console))
+        except Exception as exc:  # noqa: BLE001 - Textual's own frame is always right, only larger
+            log.debug("falling back to the full frame: %r", exc)
+            self._mirror.forget()
+            return renderable
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._mirror.forget()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if self.accessible:

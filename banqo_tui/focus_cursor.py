@@ -44,7 +44,7 @@ def _line(widget: Widget, line: int) -> Offset:
     return Offset(region.x, region.y + line - round(widget.scroll_offset.y))
 
 
-def _option_list(widget: Widget) -> Offset | None:
+def option_list_cursor(widget: Widget) -> Offset | None:
     highlighted = getattr(widget, "highlighted", None)
     if highlighted is None:
         return None
@@ -130,7 +130,7 @@ def cursor_offset(widget: Widget | None) -> Offset | None:
     elif isinstance(widget, TextArea):
         offset = widget.cursor_screen_offset
     elif isinstance(widget, OptionList):
-        offset = _option_list(widget)
+        offset = option_list_cursor(widget)
     elif isinstance(widget, DataTable):
         offset = _data_table(widget)
     elif isinstance(widget, Tree):

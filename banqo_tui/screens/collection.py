@@ -301,6 +301,10 @@ class CollectionScreen(BanqoScreen):
         if total is None:
             total = len(self.shelf)
         parts = [goals_count_text(shown, total), *self._query.problems]
+        visible = self.goal_list.visible_rows()
+        if visible is not None:
+            parts.insert(1, _("{first} à {last} à l'écran").format(
+                first=format_number(visible[0]), last=format_number(visible[1])))
         waiting = self.pending_count()
         if waiting:
             parts.append(pending_text(waiting))
@@ -348,6 +352,7 @@ class CollectionScreen(BanqoScreen):
 
     def on_goal_list_highlighted(self, event: GoalList.Highlighted) -> None:
         self._show_detail(event.key)
+        self._show_count()  # the rows on screen (the same text costs nothing: only changed cells are sent)
 
     def _show_detail(self, key: str | None, *, again: bool = False) -> None:
         """Show goal ``key`` in the detail pane (``again``: its content changed)."""

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -137,6 +137,11 @@ def allowed_states(state: PlanState) -> list[PlanState]:
     }[state]
 
 
+def section_heading(number: int) -> str:
+    """« 6 · Objectifs »."""
+    return f"{number} · {_(SECTIONS[number - 1])}"
+
+
 class PlanSection(Vertical, can_focus=True):
     """One section: its heading, then its text, read in order; the focus comes to it with its digit."""
 
@@ -173,6 +178,19 @@ class PlanSection(Vertical, can_focus=True):
     def __init__(self, number: int) -> None:
         super().__init__(id=f"plan-section-{number}")
         self.number = number
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self._mark(True)
+
+    def on_blur(self, _event: events.Blur) -> None:
+        self._mark(False)
+
+    def _mark(self, focused: bool) -> None:
+        """« ▸ » before the heading of the section that has the focus (bold and underline are not read)."""
+        from banqo_tui.focus_cursor import FOCUS_MARK
+
+        for heading in self.query(f"#plan-heading-{self.number}"):
+            heading.update((FOCUS_MARK if focused else "") + section_heading(self.number))
 
 
 class ListSection(PlanSection, can_focus=False):
@@ -331,8 +349,8 @@ class PlanScreen(BanqoScreen):
 
     @staticmethod
     def _heading(number: int) -> Static:
-        return Static(f"{number} · {_(SECTIONS[number - 1])}", id=f"plan-heading-{number}",
-                      classes="plan-section--heading", markup=False)
+        return Static(section_heading(number), id=f"plan-heading-{number}", classes="plan-section--heading",
+                      markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Checkbox, Input, Label, RadioSet, Select, Static
 
 from banqo_tui import i18n
 from banqo_tui.api import errors
 from banqo_tui.i18n import N_, _
+from banqo_tui.widgets.toggles import MarkedCheckbox, MarkedRadioButton, MarkedRadioSet
 
 if TYPE_CHECKING:
     from banqo_tui.app import BanqoApp
@@ -59,6 +60,7 @@ def save_choices(app: BanqoApp, **values: str | bool) -> bool:
 def apply_accessible(app: BanqoApp, accessible: bool) -> None:
     """Turn the mode for screen readers on or off, on every open screen at once."""
     from textual import constants
+    from textual.widgets._toggle_button import ToggleButton
 
     from banqo_tui.widgets.picture import Picture
 
@@ -75,6 +77,8 @@ def apply_accessible(app: BanqoApp, accessible: bool) -> None:
             widget.cursor_blink = not accessible
         for picture in screen.query(Picture):
             picture.apply_accessible()
+        for toggle in screen.query(ToggleButton):
+            toggle.refresh()  # brackets or half blocks (``widgets.toggles``)
 
 
 async def change_language(app: BanqoApp, language: str) -> None:
@@ -135,7 +139,8 @@ class PreferencesPane(VerticalScroll, can_focus=False):
         border-left: blank;
         padding: 0;
     }
-    PreferencesPane RadioSet:focus-within, PreferencesPane Checkbox:focus {
+    PreferencesPane RadioSet:focus-within, PreferencesPane RadioSet:focus, PreferencesPane Checkbox:focus {
+        border: none;
         border-left: thick $accent;
     }
     PreferencesPane RadioSet:focus > RadioButton.-selected > .toggle--label {
@@ -170,9 +175,9 @@ class PreferencesPane(VerticalScroll, can_focus=False):
         language = i18n.current_language()
         app = self.banqo
         yield Static(_("Langue de l'interface"), classes="preferences--heading -first")
-        with RadioSet(id="preferences-language"):
+        with MarkedRadioSet(id="preferences-language"):
             for code, name in LANGUAGE_NAMES:
-                yield RadioButton(name, value=code == language, id=f"language-{code}")
+                yield MarkedRadioButton(name, value=code == language, id=f"language-{code}")
         yield Static(
             _("BanqO vous écrit aussi ses courriels dans cette langue."), classes="preferences--note", markup=False
         )
@@ -187,7 +192,7 @@ class PreferencesPane(VerticalScroll, can_focus=False):
                 id="preferences-theme",
             )
         yield Static(_("Accessibilité"), classes="preferences--heading")
-        yield Checkbox(
+        yield MarkedCheckbox(
             _("Mode adapté aux lecteurs d'écran"), value=app.config.accessible, id="preferences-accessible"
         )
         yield Static(

@@ -27,6 +27,7 @@ from banqo_tui.screens.dialogs import Dialog
 from banqo_tui.widgets.action_button import ActionButton
 from banqo_tui.widgets.choice_list import ChoiceList
 from banqo_tui.widgets.field import Field
+from banqo_tui.widgets.toggles import MarkedCheckbox
 
 if TYPE_CHECKING:
     from banqo_tui.api.client import ProgressCallback
@@ -106,13 +107,8 @@ def activity_line(entry: Activity) -> str:
     return " — ".join(parts)
 
 
-class ConsentCheckbox(Checkbox):
+class ConsentCheckbox(MarkedCheckbox):
     """A checkbox whose box is empty when off and holds an X when on: the state is not in colour alone."""
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
 
 class DeleteAccountDialog(Dialog):

@@ -41,7 +41,7 @@ class GoalList(ScrollView, Generic[K], can_focus=True):
         height: 1fr;
         overflow-x: hidden;
         overflow-y: auto;
-        scrollbar-size-vertical: 1;
+        scrollbar-size-vertical: 0;  /* the screen says which rows are shown (visible_rows): fewer bytes */
         border-left: blank;
         background: $surface;
     }
@@ -186,6 +186,19 @@ class GoalList(ScrollView, Generic[K], can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def visible_rows(self) -> tuple[int, int] | None:
+        """(first, last) rows on screen, from 1, when the list is longer than its view; else None.
+
+        The list has no scroll bar: its thumb moves by eighths of a cell, so each scroll rewrote several cells
+        of it (about 140 bytes per key over SSH, ``bench/bandwidth.py``); the screen's count line says this.
+        """
+        height = self.scrollable_content_region.height
+        count = len(self._rows)
+        if height <= 0 or count <= height:
+            return None
+        first = round(self.scroll_offset.y) + 1
+        return first, min(count, first + height - 1)
 
     def terminal_cursor(self) -> Offset | None:
         """Where a screen reader looks: the highlighted line's « ▸ » (``banqo_tui.focus_cursor``)."""

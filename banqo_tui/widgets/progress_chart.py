@@ -64,5 +64,8 @@ class ProgressChart(Vertical):
             plot.update("")
             sentence.update("")
             return
-        plot.update("\n".join(chart_lines(self.goal, self.entries)))
+        # In the mode for screen readers the drawing (box characters, read one by one) gives way to its sentence.
+        drawn = not getattr(self.app, "accessible", False)
+        plot.display = drawn
+        plot.update("\n".join(chart_lines(self.goal, self.entries)) if drawn else "")
         sentence.update(progress_sentence(self.goal, self.entries))

@@ -185,8 +185,8 @@ def delete_a_goal(terminal) -> None:
 
 def on_learner(terminal, name: str) -> Check:
     def check(lines: list[str], x: int, y: int) -> bool:
-        rows = [row for row, line in enumerate(lines) if re.match(r" \S+ — \d+ objectif", line)]
-        return lines[y][x:].startswith(f"{name} — ") and one_bold_row(terminal, rows, y, x)
+        rows = [row for row, line in enumerate(lines) if re.match(r" (▸ |  )\S+ — \d+ objectif", line)]
+        return lines[y][x:].startswith(f"{MARK}{name} — ") and one_bold_row(terminal, rows, y, x)
 
     return check
 
@@ -209,15 +209,19 @@ def learners(terminal) -> None:
 
 
 def on_heading(number: int) -> Check:
-    return lambda lines, x, y: lines[y][x:].startswith(f"{number} · ")
+    """The cursor on the focused section's heading, which is marked « ▸ » (the only one)."""
+    return lambda lines, x, y: (lines[y][x:].startswith(f"{MARK}{number} · ")
+                                and sum(line.lstrip().startswith(MARK) for line in lines) == 1)
 
 
 def on_objective(terminal, number: int) -> Check:
     """The plan's objectives: the cursor on objective ``number``'s first line, the one bold row of the list."""
 
     def check(lines: list[str], x: int, y: int) -> bool:
-        rows = [row for row, line in enumerate(lines) if re.match(r" ?\d\. ", line[x:x + 4])]
-        return lines[y][x:].startswith(f"{number}. ") and one_bold_row(terminal, rows, y, x)
+        # The list's rows: « ▸ 1. … » on the highlighted one, « ␣␣2. … » on the others.
+        rows = [row for row, line in enumerate(lines) if re.match(r"(▸ |  ) ?\d\. ", line[x:x + 6])]
+        return (lines[y][x:].startswith(f"{MARK}{number}. ") and one_bold_row(terminal, rows, y, x)
+                and [row for row in rows if lines[row][x:].startswith(MARK)] == [y])
 
     return check
 
@@ -257,7 +261,7 @@ FIRST_CONTROL: dict[str, Check] = {
     # A text field: the cursor where the field draws it, after the value (the terminal's was one cell further).
     "Profil": lambda lines, x, y: "Prénom" in lines[y] and lines[y][:x].endswith(" Camille"),
     "Sécurité": lambda lines, x, y: lines[y][:x].rstrip() == "   Mot de passe actuel",
-    "Inscription": lambda lines, x, y: lines[y][x:].startswith("Mensuel — "),
+    "Inscription": lambda lines, x, y: lines[y][x:].startswith(MARK + "Mensuel — "),
     "Méthode de paiement": lambda lines, x, y: lines[y][x:].startswith(MARK + "Ajouter une carte"),
     "Factures": on_tab("Factures"),  # nothing to focus in an empty list of invoices: Tab stays on the tabs
     "Confidentialité": lambda lines, x, y: lines[y][x:].startswith("BanqO garde le moins"),
