@@ -18,7 +18,9 @@ It is a pure function of the frames: the mirror is dropped whenever the terminal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from rich.cells import get_character_cell_size
@@ -40,6 +42,10 @@ RESET = "\x1b[0m"
 MIN_SCROLLED_LINES = 3
 
 
+#: Characters that need a closer look: control characters, and those from U+0300 (combining marks, wide ones).
+_SPECIAL = re.compile("[^\x20-\u02ff]")
+
+
 def cells(segments: Iterable[Segment]) -> Row:
     """The cells of a line. Meta (what a click on a cell means) is not drawn: it is dropped, so that two lines
     that look the same compare equal."""
@@ -50,10 +56,10 @@ def cells(segments: Iterable[Segment]) -> Row:
             continue
         if style is not None and style._meta:
             style = style.clear_meta_and_links()
+        if not _SPECIAL.search(text):  # the common case, Latin letters and punctuation: one cell each
+            row.extend(zip(text, repeat(style)))
+            continue
         for char in text:
-            if " " <= char < "\u0300":  # the common case: one cell
-                append((char, style))
-                continue
             width = get_character_cell_size(char)
             if width == 0:
                 if row:  # a combining mark goes with the character before it
@@ -81,19 +87,31 @@ class ScreenMirror:
 
     def __init__(self) -> None:
         self.rows: list[Row | None] = []
+        #: Each row's segments as last drawn: the same segments again are the same cells, without a look.
+        self.drawn: list[tuple[Segment, ...] | None] = []
         self.width = 0
 
     def forget(self) -> None:
         """The terminal may show something else (resized, resumed, cleared): the next frame is written whole."""
         self.rows = []
+        self.drawn = []
         self.width = 0
 
     def frame(self, width: int, height: int, lines: dict[int, Strip], console: Console) -> str:
         """The bytes that make the terminal show ``lines`` (line number → the whole new line)."""
         if width != self.width or len(self.rows) != height:
             self.rows = [None] * height
+            self.drawn = [None] * height
             self.width = width
-        new = {y: cells(strip) for y, strip in lines.items() if 0 <= y < height}
+        new: dict[int, Row] = {}
+        drawn: dict[int, tuple[Segment, ...]] = {}
+        for y, strip in lines.items():
+            if not 0 <= y < height:
+                continue
+            segments = tuple(strip)
+            if segments != self.drawn[y] or self.rows[y] is None:
+                new[y] = cells(segments)
+                drawn[y] = segments
         out: list[str] = []
         self._scroll(new, out)
         colour_system = console._color_system
@@ -106,6 +124,7 @@ class ScreenMirror:
                 out.append(f"\x1b[{y + 1};{start + 1}H")
                 out.append(_draw(row[start:end], colour_system, to_edge=end == width))
             self.rows[y] = row
+            self.drawn[y] = drawn[y]
         return "".join(out)
 
     def _scroll(self, new: dict[int, Row], out: list[str]) -> None:
@@ -116,7 +135,7 @@ class ScreenMirror:
             if height < MIN_SCROLLED_LINES + 1:
                 continue
             best, best_matches = 0, 0
-            for shift in range(1, height - MIN_SCROLLED_LINES + 1):
+            for shift in range(1, max(2, height // 2 + 1)):
                 for k in (shift, -shift):
                     matches = sum(
                         1 for y in range(top, bottom + 1)
@@ -132,9 +151,11 @@ class ScreenMirror:
             if best > 0:  # the content moved up: index at the bottom margin
                 out.append(f"\x1b[{bottom + 1};1H" + "\x1bD" * best)
                 self.rows[top:bottom + 1] = self.rows[top + best:bottom + 1] + [None] * best
+                self.drawn[top:bottom + 1] = self.drawn[top + best:bottom + 1] + [None] * best
             else:  # moved down: reverse index at the top margin
                 out.append(f"\x1b[{top + 1};1H" + "\x1bM" * -best)
                 self.rows[top:bottom + 1] = [None] * -best + self.rows[top:bottom + 1 + best]
+                self.drawn[top:bottom + 1] = [None] * -best + self.drawn[top:bottom + 1 + best]
             out.append("\x1b[r")
 
 

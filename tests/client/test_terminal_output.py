@@ -154,3 +154,16 @@ def test_one_changed_cell_sends_that_cell():
     typed = Strip([Segment("Nom : Tremblaye".ljust(WIDTH), STYLES[0])], WIDTH)
     data = mirror.frame(WIDTH, 1, {0: typed}, out)
     assert data.startswith("\x1b[1;15H") and "e" in data and "Tremblay" not in data
+
+
+def test_a_list_scrolled_line_after_line_stays_right():
+    """Each frame the list moves up one more line: what the terminal shows is the mirror's, line for line."""
+    out = console()
+    mirror = ScreenMirror()
+    rows = [Strip([Segment(f"objectif {n:02d}".ljust(WIDTH), STYLES[n % 3])], WIDTH) for n in range(40)]
+    screen = pyte.Screen(WIDTH, HEIGHT)
+    stream = pyte.Stream(screen)
+    for top in (*range(0, 20), *range(20, -1, -3)):
+        lines = rows[top:top + HEIGHT]
+        stream.feed(mirror.frame(WIDTH, HEIGHT, dict(enumerate(lines)), out))
+        assert cells(screen) == expected(lines, out), top
