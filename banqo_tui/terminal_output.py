@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
-
 from textual._compositor import CompositorUpdate
 
 if TYPE_CHECKING:
