@@ -178,6 +178,7 @@ class BanqoApp(App[None]):
             from textual.filter import Monochrome, NoColor
 
             self._filters = [NoColor() if isinstance(f, Monochrome) else f for f in self._filters]
+            self.add_class("-no-color")
         if config.accessible:
             self.animation_level = "none"
         self.set_class(config.accessible, "-accessible")

@@ -397,13 +397,14 @@ def page(
 
 
 def learner_ids(db: Session, goal_ids: Sequence[str]) -> dict[str, list[str]]:
-    """The learners each goal is filed under."""
+    """The learners each goal is filed under, in the order they were filed (those filed together by first name)."""
     found: dict[str, list[str]] = {goal_id: [] for goal_id in goal_ids}
     if goal_ids:
         statement = (
             select(LearnerGoal.goal_id, LearnerGoal.learner_id)
+            .join(Learner, Learner.id == LearnerGoal.learner_id)
             .where(LearnerGoal.goal_id.in_(goal_ids))
-            .order_by(LearnerGoal.filed_at)
+            .order_by(LearnerGoal.filed_at, Learner.first_name, Learner.id)
         )
         for goal_id, learner_id in db.execute(statement):
             found[goal_id].append(learner_id)

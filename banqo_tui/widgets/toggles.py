@@ -2,7 +2,8 @@
 
 Textual draws a check box « ▐X▌ » whether it is checked or not, and every radio button « ▐●▌ »: only the colour
 of the X or the dot says which. Here the X and the dot are there only when on. In the mode for screen readers
-the half blocks (read aloud as « right half block ») become brackets: « [X] Mode adapté », « (•) Français ».
+the half blocks (read aloud as « right half block ») become brackets: « [X] Mode adapté », « (•) Français »; so
+they do with the terminal's own 16 colours.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from textual.widgets import Checkbox, RadioButton, RadioSet
 
 
 def _accessible(widget: Checkbox | RadioButton) -> bool:
-    return bool(getattr(widget.app, "accessible", False))
+    """Brackets in the mode for screen readers, and with the terminal's 16 colours: there Textual draws the half
+    blocks black on black, and an empty box is not seen at all."""
+    app = widget.app
+    return bool(getattr(app, "accessible", False) or getattr(app, "native_ansi_color", False))
 
 
 class MarkedCheckbox(Checkbox):

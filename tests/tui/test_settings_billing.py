@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import SIZE, keys, settle, type_into
+from .test_file_picker import wait_for
 from .test_collection_screen import screen_text
 from .test_navigation import signed_up
 from .test_sessions import notices
@@ -184,7 +185,7 @@ async def test_subscribing_monthly_makes_it_active_and_issues_an_invoice(make_ap
         assert "TPS (5 %) : 0,45 $" in detail and "TVQ (9,975 %) : 0,90 $" in detail
         assert "Total : 10,35 $" in detail
         assert "Payée le 2 nov. 2026 avec la carte Visa •••• 4242" in detail
-        assert "BQ-2026-000001" in screen_text(app)
+        await wait_for(pilot, lambda: "BQ-2026-000001" in screen_text(app))  # drawn: the pane is on screen
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "settings-screen"
