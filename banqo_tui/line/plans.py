@@ -148,42 +148,9 @@ def plan_text(document: PlanDocument, snapshot: Review | None = None) -> list[st
 
 
 def _identification(document: PlanDocument, snapshot: bool) -> list[str]:
-    from banqo_tui.api.models import PlanKind, PlanState
-    from banqo_tui.plan_words import kind_label, state_label
-    from banqo_tui.screens.plan import date_text
-    from banqo_tui.screens.plans import due_words
+    from banqo_tui.screens.plan import identification_lines
 
-    plan = document.plan
-    lines = [
-        _("Prénom : {name}").format(name=plan.learner_first_name),
-        _("Type : {kind}").format(kind=kind_label(plan.kind)),
-        _("État : {state}").format(state=state_label(plan.state)),
-        _("Ouvert le : {date}").format(date=date_text(plan.opened_on)),
-    ]
-    if plan.review_due_on is None:
-        lines.append(_("Révision prévue : aucune date"))
-    elif plan.state is PlanState.CLOSED or snapshot:
-        lines.append(_("Révision prévue : {date}").format(date=date_text(plan.review_due_on)))
-    else:
-        lines.append(_("Révision prévue : {date} ({when})").format(
-            date=date_text(plan.review_due_on), when=due_words(plan.review_due_on)
-        ))
-    if plan.closed_on is not None:
-        lines.append(_("Fermé le : {date}").format(date=date_text(plan.closed_on)))
-    if plan.kind is PlanKind.TRANSITION:
-        parent = document.parent_plan
-        lines.append(
-            _("Annexe du plan d'intervention ouvert le {date}.").format(date=date_text(parent.opened_on))
-            if parent is not None else _("Annexe d'un plan d'intervention.")
-        )
-    elif plan.annex_plan_id is not None:
-        lines.append(_("Ce plan a une annexe : un plan de transition."))
-    if plan.previous_plan_id is not None:
-        lines.append(_("Ce plan reconduit celui de l'année précédente."))
-    if plan.next_plan_id is not None:
-        lines.append(_("Ce plan a été reconduit pour l'année suivante."))
-    lines.append(_("Identifiant (pour « banqo plans export ») : {id}").format(id=plan.id))
-    return lines
+    return identification_lines(document, snapshot=snapshot, link_hint=False)
 
 
 def _participants(plan: Plan) -> list[str]:

@@ -137,6 +137,50 @@ def allowed_states(state: PlanState) -> list[PlanState]:
     }[state]
 
 
+def identification_lines(document: PlanDocument, *, snapshot: bool, link_hint: bool) -> list[str]:
+    """Section 1, « Identification », one fact a line (the screen and ``banqo plans show``): a snapshot's
+    review date is a date, not « dans 12 jours »; ``link_hint`` adds the key that opens a linked plan."""
+    from banqo_tui.api.models import PlanKind, PlanState
+    from banqo_tui.plan_words import kind_label, state_label
+    from banqo_tui.screens.plans import due_words
+
+    plan = document.plan
+    lines = [
+        _("Prénom : {name}").format(name=plan.learner_first_name),
+        _("Type : {kind}").format(kind=kind_label(plan.kind)),
+        _("État : {state}").format(state=state_label(plan.state)),
+        _("Ouvert le : {date}").format(date=date_text(plan.opened_on)),
+    ]
+    if plan.review_due_on is None:
+        lines.append(_("Révision prévue : aucune date"))
+    elif plan.state is PlanState.CLOSED or snapshot:
+        lines.append(_("Révision prévue : {date}").format(date=date_text(plan.review_due_on)))
+    else:
+        lines.append(_("Révision prévue : {date} ({when})").format(
+            date=date_text(plan.review_due_on), when=due_words(plan.review_due_on)
+        ))
+    if plan.closed_on is not None:
+        lines.append(_("Fermé le : {date}").format(date=date_text(plan.closed_on)))
+    links: list[str] = []
+    if plan.kind is PlanKind.TRANSITION:
+        parent = document.parent_plan
+        links.append(
+            _("Annexe du plan d'intervention ouvert le {date}.").format(date=date_text(parent.opened_on))
+            if parent is not None else _("Annexe d'un plan d'intervention.")
+        )
+    elif plan.annex_plan_id is not None:
+        links.append(_("Ce plan a une annexe : un plan de transition."))
+    if plan.previous_plan_id is not None:
+        links.append(_("Ce plan reconduit celui de l'année précédente."))
+    if plan.next_plan_id is not None:
+        links.append(_("Ce plan a été reconduit pour l'année suivante."))
+    if links and link_hint:
+        links[-1] += " " + _("O : ouvrir le plan lié.")
+    lines += links
+    lines.append(_("Identifiant (pour « banqo plans export ») : {id}").format(id=plan.id))
+    return lines
+
+
 def section_heading(number: int) -> str:
     """« 6 · Objectifs »."""
     return f"{number} · {_(SECTIONS[number - 1])}"
@@ -442,44 +486,8 @@ class PlanScreen(BanqoScreen):
         banner.display = self.snapshot is not None or self.closed
 
     def _show_identification(self, document: PlanDocument) -> None:
-        from banqo_tui.api.models import PlanKind, PlanState
-        from banqo_tui.plan_words import kind_label, state_label
-        from banqo_tui.screens.plans import due_words
-
-        plan = document.plan
-        lines = [
-            _("Prénom : {name}").format(name=plan.learner_first_name),
-            _("Type : {kind}").format(kind=kind_label(plan.kind)),
-            _("État : {state}").format(state=state_label(plan.state)),
-            _("Ouvert le : {date}").format(date=date_text(plan.opened_on)),
-        ]
-        if plan.review_due_on is None:
-            lines.append(_("Révision prévue : aucune date"))
-        elif plan.state is PlanState.CLOSED or self.snapshot is not None:
-            lines.append(_("Révision prévue : {date}").format(date=date_text(plan.review_due_on)))
-        else:
-            lines.append(_("Révision prévue : {date} ({when})").format(
-                date=date_text(plan.review_due_on), when=due_words(plan.review_due_on)
-            ))
-        if plan.closed_on is not None:
-            lines.append(_("Fermé le : {date}").format(date=date_text(plan.closed_on)))
-        links: list[str] = []
-        if plan.kind is PlanKind.TRANSITION:
-            parent = document.parent_plan
-            links.append(
-                _("Annexe du plan d'intervention ouvert le {date}.").format(date=date_text(parent.opened_on))
-                if parent is not None else _("Annexe d'un plan d'intervention.")
-            )
-        elif plan.annex_plan_id is not None:
-            links.append(_("Ce plan a une annexe : un plan de transition."))
-        if plan.previous_plan_id is not None:
-            links.append(_("Ce plan reconduit celui de l'année précédente."))
-        if plan.next_plan_id is not None:
-            links.append(_("Ce plan a été reconduit pour l'année suivante."))
-        if links and self.snapshot is None:
-            links[-1] += " " + _("O : ouvrir le plan lié.")
-        lines += links
-        lines.append(_("Identifiant (pour « banqo plans export ») : {id}").format(id=plan.id))
+        lines = identification_lines(document, snapshot=self.snapshot is not None,
+                                     link_hint=self.snapshot is None)
         self.query_one("#plan-identification", Static).update("\n".join(lines))
 
     def _show_texts(self, plan: Plan) -> None:
