@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from .conftest import SIZE, keys, settle, type_into
-from .test_file_picker import wait_for
 from .test_collection_screen import screen_text
+from .test_file_picker import wait_for
 from .test_navigation import signed_up
 from .test_sessions import notices
 
