@@ -214,6 +214,9 @@ class BanqoApp(App[None]):
         self.stylesheet.set_variables(self.get_css_variables())  # App.__init__ read the default theme's
         self.remove_class(f"-theme-{previous}")
         self.add_class(f"-theme-{name}")
+        # As Textual's watcher does: a theme of the terminal's own colours sends them as they are (39/49, the
+        # terminal's default), instead of converting them to fixed ones (black 40, white 97 on a light terminal).
+        self._refresh_truecolor_filter(self.ansi_theme)
 
     @property
     def accessible(self) -> bool:
