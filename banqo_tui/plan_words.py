@@ -118,3 +118,9 @@ def sphere_label(sphere: TevaSphere) -> str:
 
 def direction_label(direction: TargetDirection) -> str:
     return _(DIRECTIONS[direction])
+
+
+def in_a_teva_sphere(domain: str | None) -> bool:
+    """Whether a goal's domain is one of the eight TEVA spheres: only those go into a transition annex
+    (the screen pre-checks them, ``banqo plans new --kind transition`` takes them)."""
+    return domain in {sphere.value for sphere in TevaSphere}

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from banqo_tui.api.models import MeasurabilityGap, PlanGoal, ProgressEntry, ProgressUnit, TargetDirection
 from banqo_tui.i18n import _, format_date, format_number, locale_name, ngettext
@@ -81,6 +82,30 @@ def read_number(text: str, *, whole: bool = False) -> tuple[float | None, str | 
     if found is None or (whole and not found.is_integer()):
         return None, _("Nombre entier attendu.") if whole else _("Nombre attendu (par exemple 80 ou 2,5).")
     return found, None
+
+
+def read_measure(
+    unit: ProgressUnit, on: str, value: str, out_of: str = ""
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A measure as « Nouvelle mesure » takes it — the date (empty: today, the server's), the value and, for
+    « n sur m », the m (empty: the objective's) — as the API takes them, and the problems found before asking the
+    server, by field. The form and ``banqo plans progress`` read a measure through this one function."""
+    problems: dict[str, list[str]] = {}
+    day, problem = read_date(on)
+    if problem:
+        problems["on"] = [problem]
+    number, problem = read_number(value)
+    if problem:
+        problems["value"] = [problem]
+    elif number is None:
+        problems["value"] = [_("Entrez la mesure.")]
+    values: dict[str, Any] = {"on": day, "value": number}
+    if unit is ProgressUnit.RATIO:
+        top, problem = read_number(out_of, whole=True)
+        if problem:
+            problems["out_of"] = [problem]
+        values["out_of"] = int(top) if top is not None else None
+    return values, problems
 
 
 # --- measures and targets --------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from banqo_tui.i18n import _
 
 #: ``plans list --state``: the API's states (the help says them in words).
 PLAN_STATES = ("draft", "active", "review", "closed")
+#: ``plans new --kind``: the API's kinds of plan.
+PLAN_KINDS = ("intervention", "transition")
 #: ``profile set``: the contact details « Profil » edits, by the name typed.
 PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "province", "postal_code")
 
@@ -131,6 +133,16 @@ def _plans(subparsers: Any) -> None:
         "--state", choices=PLAN_STATES,
         help=_("seulement cet état : draft (brouillon), active (en cours), review (en révision), closed (fermé)"),
     )
+    new = actions.add_parser("new", help=_("un nouveau plan pour un élève, avec les objectifs de son dossier"))
+    _learner_argument(new)
+    new.add_argument(
+        "--kind", choices=PLAN_KINDS, default=PLAN_KINDS[0],
+        help=_("intervention (par défaut) ou transition (l'annexe de son plan d'intervention ouvert)"),
+    )
+    new.add_argument(
+        "--goal", metavar=_("ID"), action="append",
+        help=_("seulement cet objectif de son dossier (ses premiers caractères suffisent); répétée, dans cet ordre"),
+    )
     show = actions.add_parser("show", help=_("le plan en entier, section par section"))
     _plan_id_argument(show)
     show.add_argument(
@@ -145,7 +157,19 @@ def _plans(subparsers: Any) -> None:
     export.add_argument(
         "--review", metavar=_("RÉVISION"), help=_("exporter l'instantané de cette révision plutôt que le plan actuel")
     )
-    for parser in (listing, show):
+    progress = actions.add_parser("progress", help=_("noter une mesure d'un objectif du plan, dans son unité"))
+    _plan_id_argument(progress)
+    progress.add_argument(
+        "objective", metavar=_("OBJECTIF"),
+        help=_("le numéro de l'objectif, comme plans show les numérote, ou le début de son identifiant"),
+    )
+    progress.add_argument(
+        "value", metavar=_("VALEUR"), nargs="+",
+        help=_("la mesure dans l'unité de l'objectif : 80, 2,5, 3 sur 4 (ou 3/4)"),
+    )
+    progress.add_argument("--date", metavar=_("DATE"), help=_("AAAA-MM-JJ ou JJ/MM/AAAA (par défaut : aujourd'hui)"))
+    progress.add_argument("--note", metavar=_("TEXTE"), help=_("une note sur cette mesure"))
+    for parser in (listing, new, show, progress):
         _json_option(parser)
 
 

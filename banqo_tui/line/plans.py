@@ -1,19 +1,22 @@
-"""``banqo plans …``: the plans one a line, a whole plan as linear text in the screen's eight sections, and the
-export for the meeting."""
+"""``banqo plans …``: the plans one a line, a whole plan as linear text in the screen's eight sections, the export
+for the meeting; a new plan from the learner's folder, and a measure of an objective's progress."""
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from banqo_tui.i18n import _, format_number, ngettext
 from banqo_tui.line.session import (
+    EXIT_INVALID,
     EXIT_NOT_FOUND,
     EXIT_OK,
     LineModeError,
     LineSession,
+    field_names,
     is_full_id,
     resolve,
     short_id,
@@ -22,7 +25,20 @@ from banqo_tui.line.session import (
 
 if TYPE_CHECKING:
     from banqo_tui.api.client import BanqoClient
-    from banqo_tui.api.models import Plan, PlanDocument, PlanGoalDocument, PrioritisedItem, Review
+    from banqo_tui.api.errors import ApiError
+    from banqo_tui.api.models import (
+        LearnerGoal,
+        Plan,
+        PlanDocument,
+        PlanGoal,
+        PlanGoalDocument,
+        PrioritisedItem,
+        ProgressUnit,
+        Review,
+    )
+
+#: « 3 sur 4 », « 3/4 », "3 out of 4": the n and the m of a ratio typed in one argument (the form has two fields).
+_RATIO = re.compile(r"(?P<n>.+?)\s*(?:/|\bsur\b|\bout\s+of\b)\s*(?P<m>.+)", re.IGNORECASE)
 
 
 def _unknown_plan(plan_id: str) -> LineModeError:
@@ -58,18 +74,23 @@ async def run(session: LineSession, args: argparse.Namespace) -> int:
     client = await session.signed_in()
     if args.action == "list":
         return await _list(session, client, args)
+    if args.action == "new":
+        return await _new(session, client, args)
+    review = getattr(args, "review", None)
     try:
         plan_id = await find_plan_id(client, args.plan_id)
-        review_id = await find_review_id(client, plan_id, args.review) if args.review else None
+        if args.action == "progress":
+            return await _progress(session, client, plan_id, args)
+        review_id = await find_review_id(client, plan_id, review) if review else None
         if args.action == "show":
             return await _show(session, client, plan_id, review_id, args.json)
         return await _export(session, client, plan_id, review_id, args)
     except NotFound:
-        if args.review:
+        if review:
             message = _("Aucune révision « {review} » pour le plan « {plan} » dans ce compte.")
         else:
             message = _("Aucun plan « {plan} » dans ce compte.")
-        raise LineModeError(message.format(plan=args.plan_id, review=args.review), EXIT_NOT_FOUND) from None
+        raise LineModeError(message.format(plan=args.plan_id, review=review), EXIT_NOT_FOUND) from None
 
 
 async def _list(session: LineSession, client: BanqoClient, args: argparse.Namespace) -> int:
@@ -111,6 +132,149 @@ async def _show(session: LineSession, client: BanqoClient, plan_id: str, review_
         session.print_json(document.model_dump(mode="json"))
     else:
         session.say(*plan_text(document))
+    return EXIT_OK
+
+
+# --- a new plan, a measure ------------------------------------------------------------------------
+
+
+def _plan_fields() -> dict[str, str]:
+    """The fields of « Nouveau plan » and « Nouvelle mesure », named as the screens label them."""
+    return {
+        "learner_id": _("Élève"),
+        "kind": _("Type de plan"),
+        "parent_plan_id": _("Annexe du plan"),
+        "goal_ids": _("Objectifs"),
+        "plan_goal_id": _("Objectif"),
+        "on": _("Date"),
+        "value": _("Valeur"),
+        "out_of": _("Sur"),
+        "note": _("Note"),
+    }
+
+
+def _refused(problems: dict[str, list[str]], *more: str) -> LineModeError:
+    """« Valeur : … », one a line, exit code 2; a problem of no field typed here (a closed plan's state) is said
+    alone."""
+    names = {**field_names(), **_plan_fields()}
+    lines = [
+        _("{field} : {message}").format(field=names[field], message=message) if field in names else message
+        for field, messages in problems.items()
+        for message in messages
+    ]
+    return LineModeError("\n".join([*lines, *more]), EXIT_INVALID)
+
+
+def _refused_by_server(exc: ApiError, *more: str) -> LineModeError | None:
+    """The server's field messages as ``_refused`` says them; None when the refusal names no field (the
+    command's own handling says it)."""
+    return _refused(exc.errors, *more) if exc.errors and exc.status in {400, 409, 422} else None
+
+
+async def _new(session: LineSession, client: BanqoClient, args: argparse.Namespace) -> int:
+    """As « Nouveau plan » fills it in: the folder's goals (a transition annex's, those of a TEVA sphere) or the
+    ``--goal`` ones; an annex attached to the learner's newest intervention plan that is not closed."""
+    from banqo_tui.api.errors import ApiError
+    from banqo_tui.api.models import PlanCreate, PlanKind, PlanState
+    from banqo_tui.line.learners import find_learner
+    from banqo_tui.plan_words import in_a_teva_sphere
+    from banqo_tui.screens.plans import newest_first, plan_line
+
+    learner = await find_learner(client, " ".join(args.learner))
+    kind = PlanKind(args.kind)
+    folder = await client.learners.goals(learner.id)
+    if args.goal:
+        unknown = _("Aucun objectif « {goal} » dans le dossier de {name}.")
+        chosen = [
+            resolve(wanted, folder, lambda filed: filed.goal.id, lambda filed: filed.text,
+                    unknown.format(goal=wanted, name=learner.first_name))
+            for wanted in args.goal
+        ]
+    else:
+        chosen = [filed for filed in folder if kind is PlanKind.INTERVENTION or in_a_teva_sphere(filed.goal.domain)]
+    parent_id: str | None = None
+    if kind is PlanKind.TRANSITION:
+        plans = await client.plans.list(learner_id=learner.id)
+        parents = [plan for plan in plans if plan.kind is PlanKind.INTERVENTION and plan.state is not PlanState.CLOSED]
+        parent_id = newest_first(parents)[0].id if parents else None
+    body = PlanCreate(learner_id=learner.id, kind=kind, parent_plan_id=parent_id, goal_ids=_goal_ids(chosen))
+    try:
+        plan = await client.plans.create(body)
+    except ApiError as exc:
+        hint = _("{name} n'a pas de plan d'intervention ouvert : commencez par celui-là ({command}).").format(
+            name=learner.first_name, command=session.command(f"plans new {learner.first_name.replace(' ', '')}")
+        )
+        refused = _refused_by_server(exc, *([hint] if kind is PlanKind.TRANSITION and parent_id is None else []))
+        raise refused or exc from None
+    if args.json:
+        session.print_json(plan.model_dump(mode="json"))
+        return EXIT_OK
+    session.say(
+        f"{short_id(plan.id)}  {plan_line(plan)}",
+        ngettext(
+            "{count} objectif repris de son dossier.", "{count} objectifs repris de son dossier.", plan.goal_count
+        ).format(count=format_number(plan.goal_count)),
+        _("Pour le lire : {command}.").format(command=session.command(f"plans show {short_id(plan.id)}")),
+        _("Pour le remplir (participants, forces, besoins, moyens et cibles) : banqo, puis « Plans » (F7)."),
+    )
+    return EXIT_OK
+
+
+def _goal_ids(chosen: list[LearnerGoal]) -> list[str]:
+    """Each goal once, in the order given."""
+    return list(dict.fromkeys(filed.goal.id for filed in chosen))
+
+
+def _find_objective(goals: list[PlanGoal], wanted: str) -> tuple[int, PlanGoal]:
+    """The objective numbered ``wanted`` as ``plans show`` numbers them (by position), else the one whose id begins
+    with it; with its number. Exit code 5 when none does."""
+    numbered = list(enumerate(sorted(goals, key=lambda goal: goal.position), 1))
+    typed = wanted.strip()
+    if typed.isdigit() and 1 <= int(typed) <= len(numbered):
+        return numbered[int(typed) - 1]
+    unknown = _("Aucun objectif « {goal} » dans ce plan.").format(goal=wanted)
+    return resolve(typed, numbered, lambda item: item[1].id, lambda item: f"{item[0]}. {item[1].text}", unknown)
+
+
+def _measure_parts(unit: ProgressUnit, typed: str) -> tuple[str, str]:
+    """The texts of the form's measure fields from one typed value: « 3 sur 4 » → (« 3 », « 4 ») for a ratio;
+    the value alone otherwise (the m left empty: the objective's)."""
+    from banqo_tui.api.models import ProgressUnit
+
+    found = _RATIO.fullmatch(typed.strip()) if unit is ProgressUnit.RATIO else None
+    return (found["n"], found["m"]) if found else (typed, "")
+
+
+async def _progress(session: LineSession, client: BanqoClient, plan_id: str, args: argparse.Namespace) -> int:
+    """The measure read as « Nouvelle mesure » reads it, recorded, then the objective's progress sentence."""
+    from banqo_tui.api.errors import ApiError
+    from banqo_tui.api.models import ProgressEntryCreate
+    from banqo_tui.progress import measure_text, progress_sentence, read_measure
+    from banqo_tui.screens.plan import date_text
+    from banqo_tui.screens.plan_goal_form import tidy
+
+    number, goal = _find_objective(await client.plans.goals(plan_id), args.objective)
+    value, out_of = _measure_parts(goal.unit, " ".join(args.value))
+    values, problems = read_measure(goal.unit, args.date or "", value, out_of)
+    if problems:
+        raise _refused(problems)
+    try:
+        entry = await client.plans.add_progress(
+            plan_id, ProgressEntryCreate(plan_goal_id=goal.id, note=tidy(args.note or ""), **values)
+        )
+    except ApiError as exc:
+        raise _refused_by_server(exc) or exc from None
+    if args.json:
+        session.print_json(entry.model_dump(mode="json"))
+        return EXIT_OK
+    entries = await client.plans.progress(plan_id, goal.id)
+    session.say(
+        _("Mesure enregistrée : {measure}, le {date}.").format(
+            measure=measure_text(goal, entry.value, entry.out_of), date=date_text(entry.on)
+        ),
+        f"{number}. {goal.text}",
+        "   " + progress_sentence(goal, entries),
+    )
     return EXIT_OK
 
 

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static
 from banqo_tui.api.models import ProgressEntryCreate, ProgressUnit
 from banqo_tui.i18n import _
 from banqo_tui.plan_words import unit_label
-from banqo_tui.progress import read_number, target_text
+from banqo_tui.progress import read_measure, target_text
 from banqo_tui.screens.plan_goal_form import DateField, PlanForm, tidy
 from banqo_tui.widgets.action_button import ActionButton
 from banqo_tui.widgets.field import Field
@@ -103,21 +103,14 @@ class ProgressEntryForm(PlanForm):
 
     def read(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """What the form says, as the API takes it, and the problems found before asking the server."""
-        problems: dict[str, list[str]] = {}
-        on, problem = self.query_one("#progress-on", DateField).read()
-        if problem:
-            problems["on"] = [problem]
-        value, problem = read_number(self.field("value").value)
-        if problem:
-            problems["value"] = [problem]
-        elif value is None:
-            problems["value"] = [_("Entrez la mesure.")]
-        values: dict[str, Any] = {"on": on, "value": value, "note": tidy(self.field("note").value)}
-        if self.goal.unit is ProgressUnit.RATIO:
-            out_of, problem = read_number(self.field("out_of").value, whole=True)
-            if problem:
-                problems["out_of"] = [problem]
-            values["out_of"] = int(out_of) if out_of is not None else None
+        ratio = self.goal.unit is ProgressUnit.RATIO
+        values, problems = read_measure(
+            self.goal.unit,
+            self.field("on").value,
+            self.field("value").value,
+            self.field("out_of").value if ratio else "",
+        )
+        values["note"] = tidy(self.field("note").value)
         return values, problems
 
     def save(self) -> None:

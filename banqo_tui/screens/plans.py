@@ -521,9 +521,10 @@ class NewPlanDialog(Dialog):
     def _prechecked(self, goal: LearnerGoal) -> bool:
         """Every goal of the folder; for a transition annex, those of a TEVA sphere (the others need one)."""
         from banqo_tui.api.models import PlanKind
+        from banqo_tui.plan_words import in_a_teva_sphere
 
         if self.chosen_kind is PlanKind.TRANSITION:
-            return (goal.goal.domain or "").startswith("teva-")
+            return in_a_teva_sphere(goal.goal.domain)
         return True
 
     def _show_parent(self) -> None:
