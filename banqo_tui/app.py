@@ -264,7 +264,7 @@ class BanqoApp(App[None]):
         driver = self._driver
         writes = (self._running and not self._closed and not self._batch_count and driver is not None
                   and not driver.is_headless and not driver.is_inline)
-        if not writes:
+        if not writes or renderable is None:  # nothing goes out: the terminal still shows what the mirror holds
             return renderable
         if screen is not self.screen or not self.mirror_output or not isinstance(renderable, (LayoutUpdate,
                                                                                                  ChopsUpdate)):
