@@ -225,6 +225,10 @@ def _goal_ids(chosen: list[LearnerGoal]) -> list[str]:
     return list(dict.fromkeys(filed.goal.id for filed in chosen))
 
 
+#: Digits shorter than this are an objective's number, never an id's beginning.
+SHORTEST_ID_BEGINNING = 4
+
+
 def _find_objective(goals: list[PlanGoal], wanted: str) -> tuple[int, PlanGoal]:
     """The objective numbered ``wanted`` as ``plans show`` numbers them (by position), else the one whose id begins
     with it; with its number. Exit code 5 when none does."""
@@ -233,6 +237,10 @@ def _find_objective(goals: list[PlanGoal], wanted: str) -> tuple[int, PlanGoal]:
     if typed.isdigit() and 1 <= int(typed) <= len(numbered):
         return numbered[int(typed) - 1]
     unknown = _("Aucun objectif « {goal} » dans ce plan.").format(goal=wanted)
+    if typed.isdigit() and len(typed) < SHORTEST_ID_BEGINNING:
+        # « 7 » in a plan of 2 objectives is a number out of range, not the beginning of an id that happens to
+        # start with a 7 (one id in sixteen does).
+        raise LineModeError(unknown, EXIT_NOT_FOUND)
     return resolve(typed, numbered, lambda item: item[1].id, lambda item: f"{item[0]}. {item[1].text}", unknown)
 
 
