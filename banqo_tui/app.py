@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
+from textual.geometry import Offset
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
@@ -27,8 +30,10 @@ import banqo_tui
 from banqo_tui import commands
 from banqo_tui.api import errors
 from banqo_tui.config import Config
+from banqo_tui.focus_cursor import cursor_offset
 from banqo_tui.i18n import _, ngettext
 from banqo_tui.screens.login import SignInScreen
+from banqo_tui.terminal_output import MirroredUpdate, ScreenMirror
 from banqo_tui.widgets.message_log import MessageLog
 
 if TYPE_CHECKING:
@@ -162,8 +167,6 @@ class BanqoApp(App[None]):
         self.outbox: Outbox | None = None
         self._outbox_worker: Worker[None] | None = None
         self._outbox_wake: Any = None
-        from banqo_tui.terminal_output import ScreenMirror
-
         #: What the terminal shows, so that a frame sends only what changed (``terminal_output``);
         #: ``BANQO_FULL_FRAMES=1`` sends Textual's frames as they are.
         self._mirror = ScreenMirror()
@@ -236,11 +239,6 @@ class BanqoApp(App[None]):
         Textual writes the cursor's move after every frame, so this costs no extra bytes; it only moves
         the cursor for text inputs, hence this one shared place for lists, tables, tabs and buttons.
         """
-        from textual.geometry import Offset
-
-        from banqo_tui.focus_cursor import cursor_offset
-        from banqo_tui.terminal_output import MirroredUpdate
-
         if screen is self.screen:
             try:
                 offset = cursor_offset(screen.focused)
@@ -257,10 +255,6 @@ class BanqoApp(App[None]):
 
     def _fewer_bytes(self, screen: Screen[Any], renderable: Any) -> Any:
         """The frame as the changed cells only (``terminal_output.ScreenMirror``), when it will be written."""
-        from textual._compositor import ChopsUpdate, LayoutUpdate
-
-        from banqo_tui.terminal_output import MirroredUpdate
-
         driver = self._driver
         writes = (self._running and not self._closed and not self._batch_count and driver is not None
                   and not driver.is_headless and not driver.is_inline)
@@ -277,8 +271,6 @@ class BanqoApp(App[None]):
         else:
             touched = {y for y, _x1, _x2 in renderable.spans}
         try:
-            from textual.strip import Strip
-
             chops = compositor._render_chops(size.region, touched.__contains__)
             lines = {}
             for y in touched:

@@ -11,13 +11,23 @@ ours that knows better defines ``terminal_cursor() -> Offset | None``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Any
 
 from textual.errors import NoWidget
 from textual.geometry import Offset, Region
 
 if TYPE_CHECKING:
     from textual.widget import Widget
+
+
+def _is(widget: Widget, module: str, name: str) -> bool:
+    """``isinstance(widget, textual.widgets.<name>)`` without importing the widget's module: a widget whose
+    class was never imported cannot have the focus, and importing Textual's lists, tables and trees here would
+    cost the first frame about 18 ms (``bench/startup.py``)."""
+    loaded = sys.modules.get(f"textual.widgets.{module}")
+    kind = getattr(loaded, name, None) if loaded is not None else None
+    return kind is not None and isinstance(widget, kind)
 
 
 def _visible(widget: Widget) -> Region:
@@ -120,33 +130,33 @@ def cursor_offset(widget: Widget | None) -> Offset | None:
     """The screen cell standing for the focused ``widget``; None when Textual already places it (text)."""
     if widget is None:
         return None
-    from textual.widgets import Button, DataTable, Input, ListView, OptionList, RadioSet, Tabs, TextArea, Tree
-
+    found: Any = widget  # its class is known only by the checks below
     own = getattr(widget, "terminal_cursor", None)
     if callable(own):
         offset = own()
-    elif isinstance(widget, Input):
+    elif _is(widget, "_input", "Input"):
         offset = _input(widget)
-    elif isinstance(widget, TextArea):
-        offset = widget.cursor_screen_offset
-    elif isinstance(widget, OptionList):
+    elif _is(widget, "_text_area", "TextArea"):
+        offset = found.cursor_screen_offset
+    elif _is(widget, "_option_list", "OptionList"):
         offset = option_list_cursor(widget)
-    elif isinstance(widget, DataTable):
+    elif _is(widget, "_data_table", "DataTable"):
         offset = _data_table(widget)
-    elif isinstance(widget, Tree):
-        offset = _line(widget, widget.cursor_line) if widget.cursor_line >= 0 else None
-    elif isinstance(widget, Tabs):
-        tab = widget.active_tab
+    elif _is(widget, "_tree", "Tree"):
+        line = found.cursor_line
+        offset = _line(widget, line) if line >= 0 else None
+    elif _is(widget, "_tabs", "Tabs"):
+        tab = found.active_tab
         offset = tab.content_region.offset if tab is not None else None
-    elif isinstance(widget, RadioSet):
+    elif _is(widget, "_radio_set", "RadioSet"):
         buttons = list(widget.query("RadioButton"))
-        index = widget._selected  # the button the arrows are on (not necessarily the one pressed)
+        index = found._selected  # where the arrows are, not what is pressed
         chosen = buttons[index] if index is not None and 0 <= index < len(buttons) else None
         offset = chosen.content_region.offset if chosen is not None else None
-    elif isinstance(widget, ListView):
-        child = widget.highlighted_child
+    elif _is(widget, "_list_view", "ListView"):
+        child = found.highlighted_child
         offset = child.region.offset if child is not None else None
-    elif isinstance(widget, Button):
+    elif _is(widget, "_button", "Button"):
         offset = _button(widget)
     else:
         offset = _first_shown_child(widget)
@@ -163,13 +173,12 @@ def mark_focus(widget: Widget, focused: bool) -> None:
     """The mode for screen readers, on each focus change: « ▸ » before a focused button's label (Textual's
     ``Button``, ours, check boxes and radio buttons) and no blinking text cursor."""
     from textual.content import Content
-    from textual.widgets import Button, Input, TextArea
-    from textual.widgets._toggle_button import ToggleButton
 
     from banqo_tui.widgets.action_button import ActionButton
 
-    if isinstance(widget, (Input, TextArea)):
-        widget.cursor_blink = False
+    target: Any = widget  # its class is known only by the checks below
+    if _is(widget, "_input", "Input") or _is(widget, "_text_area", "TextArea"):
+        target.cursor_blink = False
         return
     if isinstance(widget, ActionButton):
         text = str(widget.content)
@@ -178,12 +187,12 @@ def mark_focus(widget: Widget, focused: bool) -> None:
         elif not focused and text.startswith(FOCUS_MARK):
             widget.update(text[len(FOCUS_MARK):])
         return
-    if isinstance(widget, (Button, ToggleButton)):
-        label = Content.from_text(widget.label, markup=False)
+    if _is(widget, "_button", "Button") or _is(widget, "_toggle_button", "ToggleButton"):
+        label = Content.from_text(target.label, markup=False)
         if focused and not label.plain.startswith(FOCUS_MARK):
-            widget.label = Content(FOCUS_MARK) + label
+            target.label = Content(FOCUS_MARK) + label
         elif not focused and label.plain.startswith(FOCUS_MARK):
-            widget.label = label[len(FOCUS_MARK):]
+            target.label = label[len(FOCUS_MARK):]
         else:
             return
         # A label is not a layout change for Textual: a button as wide as its label would cut the mark's two

@@ -138,25 +138,10 @@ async def _show(session: LineSession, client: BanqoClient, plan_id: str, review_
 # --- a new plan, a measure ------------------------------------------------------------------------
 
 
-def _plan_fields() -> dict[str, str]:
-    """The fields of « Nouveau plan » and « Nouvelle mesure », named as the screens label them."""
-    return {
-        "learner_id": _("Élève"),
-        "kind": _("Type de plan"),
-        "parent_plan_id": _("Annexe du plan"),
-        "goal_ids": _("Objectifs"),
-        "plan_goal_id": _("Objectif"),
-        "on": _("Date"),
-        "value": _("Valeur"),
-        "out_of": _("Sur"),
-        "note": _("Note"),
-    }
-
-
 def _refused(problems: dict[str, list[str]], *more: str) -> LineModeError:
     """« Valeur : … », one a line, exit code 2; a problem of no field typed here (a closed plan's state) is said
     alone."""
-    names = {**field_names(), **_plan_fields()}
+    names = field_names()
     lines = [
         _("{field} : {message}").format(field=names[field], message=message) if field in names else message
         for field, messages in problems.items()

@@ -69,6 +69,16 @@ def field_names() -> dict[str, str]:
         "message": _("Message"),
         "subscription": _("Abonnement"),
         "payment_method": _("Méthode de paiement"),
+        # « Nouveau plan » and « Nouvelle mesure »
+        "learner_id": _("Élève"),
+        "kind": _("Type de plan"),
+        "parent_plan_id": _("Annexe du plan"),
+        "goal_ids": _("Objectifs"),
+        "plan_goal_id": _("Objectif"),
+        "on": _("Date"),
+        "value": _("Valeur"),
+        "out_of": _("Sur"),
+        "note": _("Note"),
     }
 
 
