@@ -28,6 +28,24 @@ class MovableClock:
         self.now += timedelta(**delta)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow", action="store_true", help="also run the tests marked slow (scale, long fuzzing runs)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run only when asked (``--run-slow`` or ``BANQO_RUN_SLOW=1``): CI stays short."""
+    import os
+
+    if config.getoption("--run-slow") or os.environ.get("BANQO_RUN_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (or BANQO_RUN_SLOW=1)")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def clock() -> MovableClock:
     return MovableClock()
