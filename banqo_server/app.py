@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,14 +10,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from banqo_server import __version__, problems
+from banqo_server import __version__, limits, problems
 from banqo_server.billing_task import BillingTask, StartBillingTask
 from banqo_server.db import make_engine, make_session_factory
 from banqo_server.i18n import LanguageMiddleware
 from banqo_server.migrations import upgrade
 from banqo_server.payments import processor_for
 from banqo_server.routes import API_PREFIX, api_router
-from banqo_server.services import billing, catalogue
+from banqo_server.services import auth, billing, catalogue
 from banqo_server.services.passwords import Passwords
 from banqo_server.settings import Settings
 
@@ -31,7 +32,7 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API on ``settings``' database (migrated to the head first); ``Settings.from_env()`` by default."""
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     upgrade(engine)
     catalogue.sync(engine, settings.now())
 
@@ -58,12 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    # Sessions authenticated in the last 2 s skip the token's database read (bound: services/auth.SessionCache).
+    app.state.session_cache = auth.SessionCache()
     app.state.passwords = Passwords(
         settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
     )
     app.state.processor = processor_for(settings)
     app.state.billing_task = BillingTask(app.state.session_factory, settings, app.state.processor)
     problems.install(app)
+    limits.install(app, settings)  # inside the language middleware: its refusals are translated
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(StartBillingTask, task=app.state.billing_task)
     app.include_router(api_router())
@@ -92,4 +96,30 @@ def _openapi_document(app: FastAPI) -> dict[str, Any]:
                 content = answer.get("content", {})
                 if status[:1] in {"4", "5"} and "application/json" in content:
                     content[problems.PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            if "requestBody" in operation:  # every body passes through ``limits.BodyLimit``
+                for status, answer in _BODY_ANSWERS.items():
+                    operation.setdefault("responses", {}).setdefault(status, copy.deepcopy(answer))
+            # Any operation may meet a database locked by another process or out of reach.
+            operation.setdefault("responses", {}).setdefault("503", copy.deepcopy(_UNAVAILABLE_ANSWER))
     return document
+
+
+_UNAVAILABLE_ANSWER: dict[str, Any] = {
+    "description": "The database is busy (locked by another process) or out of reach: nothing was changed; "
+    "retry after `Retry-After` seconds",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    "content": {problems.PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+_BODY_ANSWERS: dict[str, dict[str, Any]] = {
+    "413": {
+        "description": "The body is too large (`BANQO_MAX_BODY_BYTES`, 1 MiB by default; the import and the photo "
+        "have their own limits): refused before it is read whole",
+        "content": {problems.PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+    "415": {
+        "description": "The body is compressed (`Content-Encoding`): the server never decompresses a request",
+        "content": {problems.PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+}

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 COMMANDS = ("serve", "migrate", "support", "billing")
 DEFAULT_HOST = "127.0.0.1"
@@ -44,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", help="TLS private key (PEM)")
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (default 1); each has its own connection pool",
     )
 
     commands.add_parser("migrate", help="bring the configured database to the latest schema")
@@ -103,6 +111,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _check_serve_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
         parser.error("--ssl-certfile and --ssl-keyfile go together")
     if not is_loopback(args.host) and not args.ssl_certfile and not args.behind_proxy:
@@ -125,9 +135,21 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.behind_proxy:
         settings = replace(settings, behind_proxy=True)
-    app = create_app(settings)
+    # Migrates the database (and checks the configuration) once, before any worker starts.
+    app: Any = create_app(settings)
+    if args.workers > 1:
+        # Each worker process builds its own app (and engine) with create_app() from the environment.
+        app.state.engine.dispose()
+        close_processor = getattr(app.state.processor, "close", None)
+        if close_processor is not None:
+            close_processor()
+        app = "banqo_server.app:create_app"
+        if args.behind_proxy:
+            os.environ["BANQO_BEHIND_PROXY"] = "1"
     uvicorn.run(
         app,
+        factory=args.workers > 1,
+        workers=args.workers if args.workers > 1 else None,
         host=args.host,
         port=args.port,
         # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: only do so when asked to.
@@ -259,13 +281,19 @@ def billing_command(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``banqo-server`` console script."""
     args = parse_args(argv)
-    if args.command == "migrate":
-        return migrate()
-    if args.command == "support":
-        return support_messages(args)
-    if args.command == "billing":
-        return billing_command(args)
-    return serve(args)
+    from banqo_server.migrations import SchemaTooNew
+
+    try:
+        if args.command == "migrate":
+            return migrate()
+        if args.command == "support":
+            return support_messages(args)
+        if args.command == "billing":
+            return billing_command(args)
+        return serve(args)
+    except SchemaTooNew as refused:
+        print(f"banqo-server: {refused}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +22,23 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    finally:
-        cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            # First, so that the next pragmas too wait no longer than this for another process's lock.
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    return set_pragmas
 
 
-def make_engine(url: str | URL) -> Engine:
-    """An engine for ``url``; creates the SQLite file's folder and sets its pragmas on every connection."""
+def make_engine(url: str | URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """An engine for ``url``; creates the SQLite file's folder and sets its pragmas on every connection
+    (``busy_timeout_ms``: how long SQLite waits for another process's lock before "database is locked")."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
@@ -43,8 +49,8 @@ def make_engine(url: str | URL) -> Engine:
         engine = create_engine(parsed, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+    event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
     return engine
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sqlalchemy_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from banqo_server.i18n import _, language_of_headers, ngettext, use_language
@@ -51,6 +53,7 @@ def status_title(status: int) -> str:
         409: _("Conflit"),
         412: _("Version périmée"),
         413: _("Contenu trop volumineux"),
+        415: _("Format non pris en charge"),
         422: _("Données invalides"),
         428: _("Version requise"),
         429: _("Trop de tentatives"),
@@ -218,6 +221,10 @@ def validation_message(error: Mapping[str, Any]) -> str:
         )
     if kind == "json_invalid":
         return _("Le corps de la requête n'est pas du JSON valide.")
+    if kind == "string_unicode":  # a lone surrogate (« \ud800 »): no UTF-8 text can hold it
+        return _(
+            "Ce texte contient un caractère invalide (un demi-caractère UTF-16 isolé) : retirez-le, puis réessayez."
+        )
     return _("Valeur invalide.")
 
 
@@ -232,8 +239,34 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
     return problem_response(422, detail=_("Certains champs sont à corriger."), errors=errors)
 
 
+def unreadable_body_response(cause: BaseException) -> JSONResponse:
+    """The 422 for a JSON body that cannot be read (FastAPI's 400 « error parsing the body »), at ``body``."""
+    if isinstance(cause, UnicodeError):
+        message = _("Le corps de la requête n'est pas du texte UTF-8 valide.")
+    elif isinstance(cause, RecursionError):
+        message = _("Le corps de la requête est imbriqué trop profondément.")
+    else:
+        message = _("Le corps de la requête n'est pas du JSON valide.")
+    return problem_response(422, detail=message, errors={"body": [message]})
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents on the request's path (for a 405's ``Allow``), HEAD with GET; empty for a
+    path the OpenAPI document does not list."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def http_exception_response(exc: StarletteHTTPException) -> JSONResponse:
     status = exc.status_code
+    if status == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+        return unreadable_body_response(exc.__cause__)
     if status == 404:
         detail: str | None = _("Cette ressource n'existe pas.")
     elif status == 405:
@@ -241,6 +274,51 @@ def http_exception_response(exc: StarletteHTTPException) -> JSONResponse:
     else:
         detail = None
     return problem_response(status, detail=detail, headers=exc.headers)
+
+
+#: Seconds a client should wait after a 503 because the database is busy (locked by another process, a lock
+#: time-out or a serialization failure on PostgreSQL), and after one because it cannot be reached.
+BUSY_RETRY_AFTER = 1
+UNREACHABLE_RETRY_AFTER = 10
+_SQLITE_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (primary codes)
+_POSTGRES_BUSY_STATES = {"40001", "40P01", "55P03", "57014"}  # serialization, deadlock, lock / statement time-out
+_POSTGRES_DOWN_STATES = {"53300", "57P01", "57P02", "57P03"}  # too many connections, shutting down, starting
+
+
+def database_unavailable(exc: BaseException) -> str | None:
+    """``"busy"`` or ``"unreachable"`` when ``exc`` says the database cannot serve now but may soon; else None."""
+    if isinstance(exc, sqlalchemy_exc.TimeoutError):  # no connection free in the pool
+        return "busy"
+    if not isinstance(exc, sqlalchemy_exc.DBAPIError):
+        return None
+    original = exc.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return "busy" if code & 0xFF in _SQLITE_BUSY_CODES else None
+    state = getattr(original, "sqlstate", None)
+    if state in _POSTGRES_BUSY_STATES:
+        return "busy"
+    if state in _POSTGRES_DOWN_STATES or exc.connection_invalidated:
+        return "unreachable"
+    if state is None and isinstance(exc, sqlalchemy_exc.OperationalError) and "psycopg" in type(original).__module__:
+        return "unreachable"  # connection refused or lost: psycopg gives no SQLSTATE
+    return None
+
+
+def database_unavailable_response(kind: str) -> JSONResponse:
+    """The 503 for a database that is busy or out of reach: nothing was changed; retry after ``Retry-After``."""
+    if kind == "busy":
+        detail = _(
+            "Le serveur BanqO est momentanément occupé : rien n'a été enregistré. Réessayez dans quelques secondes."
+        )
+        seconds = BUSY_RETRY_AFTER
+    else:
+        detail = _(
+            "Le serveur BanqO ne joint pas sa base de données pour le moment : rien n'a été enregistré. "
+            "Réessayez dans quelques minutes ; si cela dure, prévenez son administrateur."
+        )
+        seconds = UNREACHABLE_RETRY_AFTER
+    return problem_response(503, detail=detail, headers={"Retry-After": str(seconds)}, retry_after=seconds)
 
 
 def install(app: FastAPI) -> None:
@@ -254,11 +332,21 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return validation_response(exc)
 
-    async def on_http_exception(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        methods = allowed_methods(request) if exc.status_code == 405 else []
+        if methods:
+            # Starlette names only the first route matching the path; the path may have one route per method.
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(methods)}
         return http_exception_response(exc)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        kind = database_unavailable(exc)
+        if kind is not None:
+            # A lock held by another process, a lock time-out, a database out of reach: 503, not 500.
+            logger.warning("database %s on %s %s: %s", kind, request.method, request.url.path, exc)
+            with use_language(language_of_headers(request.scope.get("headers", []))):
+                return database_unavailable_response(kind)
         logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         # Runs outside the language middleware: read the request's language again.
         with use_language(language_of_headers(request.scope.get("headers", []))):
@@ -267,6 +355,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, on_service_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_exception)
+    app.add_exception_handler(sqlalchemy_exc.DBAPIError, on_unexpected)
+    app.add_exception_handler(sqlalchemy_exc.TimeoutError, on_unexpected)
     app.add_exception_handler(Exception, on_unexpected)
 
 
@@ -283,12 +373,14 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input (errors name each field)",
         428: "`If-Match` is required to change this resource",
         429: "Too many attempts: retry after `Retry-After` seconds",
-        503: "The server cannot do this now (no SMTP server configured for mail)",
+        503: "The server cannot do this now: its database is busy or out of reach (retry after `Retry-After` "
+        "seconds; nothing was changed), or no SMTP server is configured for mail",
         507: "The server could not store the file (disk full): nothing was changed",
     }
     headers = {
         401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
         429: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        503: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
         412: {"ETag": {"description": "The current version", "schema": {"type": "string"}}},
     }
     documented: dict[int | str, dict[str, Any]] = {}

@@ -71,8 +71,12 @@ class Settings:
     totp_issuer: str = "BanqO"
 
     clock: Callable[[], datetime] = utc_now
+    #: How long a SQLite request waits for another process's write lock before the API answers 503.
+    sqlite_busy_timeout_ms: int = 10_000
     behind_proxy: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
+    #: Largest request body (bytes) but for the collection import and the profile photo, which have their own.
+    max_body_bytes: int = 1024 * 1024
 
     # Mail: ``smtp://user:password@host:port`` (``smtps://`` for TLS from the start, ``?starttls=1`` to
     # upgrade); None sends no mail. ``support_email`` receives the support messages.
@@ -168,6 +172,8 @@ class Settings:
             data_grace_period=timedelta(days=_whole(env, "BANQO_GRACE_DAYS", cls.data_grace_period.days)),
             billing_interval=_minutes(env, "BANQO_BILLING_INTERVAL_MINUTES", 60),
             billing=_switch(env, "BANQO_BILLING", True),
+            max_body_bytes=_whole(env, "BANQO_MAX_BODY_BYTES", cls.max_body_bytes),
+            sqlite_busy_timeout_ms=_whole(env, "BANQO_SQLITE_BUSY_TIMEOUT_MS", cls.sqlite_busy_timeout_ms),
         )
 
 

@@ -32,6 +32,7 @@ from banqo_tui.api import errors
 from banqo_tui.config import Config
 from banqo_tui.focus_cursor import cursor_offset
 from banqo_tui.i18n import _, ngettext
+from banqo_tui.inert import inert
 from banqo_tui.screens.login import SignInScreen
 from banqo_tui.terminal_output import MirroredUpdate, ScreenMirror
 from banqo_tui.widgets.message_log import MessageLog
@@ -286,6 +287,13 @@ class BanqoApp(App[None]):
 
     def on_resize(self, _event: events.Resize) -> None:
         self._mirror.forget()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every paste arrives here before it is forwarded to the focused widget: its control characters
+        # (an escape sequence copied from a terminal, a NUL) are made visible symbols (``banqo_tui.inert``).
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = inert(event.text)
+        await super().on_event(event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if self.accessible:

@@ -246,10 +246,10 @@ async def deliver(
         known = list(learners) if learners is not None else await client.learners.list()
         if learners is not None and any(find_learner(name, known) is None for name in entry.learner_names):
             known = await client.learners.list()
-        for name in entry.learner_names:
+        for index, name in enumerate(entry.learner_names):
             learner = find_learner(name, known)
-            if learner is None:
-                learner = await client.learners.create(name)
+            if learner is None:  # a key made from the entry's: every attempt asks for the same learner
+                learner = await client.learners.create(name, f"{entry.key}-learner-{index}")
                 known.append(learner)
                 created.append(learner)
             learner_ids.append(learner.id)

@@ -40,17 +40,52 @@ def upgrade(target: Engine | str | URL) -> str:
             engine.dispose()
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer BanqO release: this server does not know its revision."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            f"the database is at schema revision {revision}, newer than this banqo-server knows (its newest is "
+            f"{HEAD}): a newer BanqO release has upgraded it. Run that release (or a later one) again; an older "
+            "server cannot use this database, and nothing was changed in it."
+        )
+        self.revision = revision
+
+
 def _run_alembic(engine: Engine) -> str:
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
 
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_LOCK_KEY})
-        config = Config()
-        config.set_main_option("script_location", str(SCRIPT_LOCATION))
-        config.set_main_option("path_separator", "os")
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        revision = current_revision(connection)
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.set_main_option("path_separator", "os")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite migrations recreate a table to alter it ("batch" mode): with foreign keys enforced,
+            # dropping the old ``accounts`` would cascade and delete every session, goal and learner.
+            # The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_LOCK_KEY})
+                found = current_revision(connection)
+                if found is not None:
+                    try:
+                        ScriptDirectory.from_config(config).get_revision(found)
+                    except CommandError:
+                        raise SchemaTooNew(found) from None
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the migrated database has rows whose foreign keys point nowhere")
+                revision = current_revision(connection)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
     return revision or ""

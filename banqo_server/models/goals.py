@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from banqo_server.models.base import Base, new_id
@@ -46,7 +47,15 @@ class Goal(Base):
 
     __tablename__ = "goals"
     __table_args__ = (
-        Index("ix_goals_account_id_created_at", "account_id", "created_at"),
+        # The goals outside the bin, in the order they were added: « Ma collection », its search, its count.
+        Index(
+            "ix_goals_account_id_live",
+            "account_id",
+            "created_at",
+            "id",
+            postgresql_where=sql_text("deleted_at IS NULL"),
+            sqlite_where=sql_text("deleted_at IS NULL"),
+        ),
         UniqueConstraint("account_id", "same_key", name="uq_goals_account_id_same_key"),
         UniqueConstraint("account_id", "idempotency_key", name="uq_goals_account_id_idempotency_key"),
     )
@@ -78,12 +87,16 @@ class Learner(Base):
     """A learner, by first name only."""
 
     __tablename__ = "learners"
-    __table_args__ = (UniqueConstraint("account_id", "name_key", name="uq_learners_account_id_name_key"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "name_key", name="uq_learners_account_id_name_key"),
+        Index("uq_learners_account_id_idempotency_key", "account_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     first_name: Mapped[str] = mapped_column(String(60))  # as shown: « Léa 2 »
     name_key: Mapped[str] = mapped_column(String(80))  # fold(first_name): « lea 2 »
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
 

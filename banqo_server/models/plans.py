@@ -21,7 +21,9 @@ class Plan(Base):
     __tablename__ = "plans"
     __table_args__ = (
         Index("ix_plans_account_id_learner_id", "account_id", "learner_id"),
+        Index("ix_plans_learner_id", "learner_id"),  # deleting a learner deletes their plans
         Index("ix_plans_account_id_state_review_due_on", "account_id", "state", "review_due_on"),
+        Index("uq_plans_account_id_idempotency_key", "account_id", "idempotency_key", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -39,6 +41,7 @@ class Plan(Base):
     needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     adaptations: Mapped[list[str]] = mapped_column(JSON)
     modifications: Mapped[list[str]] = mapped_column(JSON)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -48,7 +51,10 @@ class PlanGoal(Base):
     """An objective of a plan."""
 
     __tablename__ = "plan_goals"
-    __table_args__ = (Index("ix_plan_goals_plan_id_position", "plan_id", "position"),)
+    __table_args__ = (
+        Index("ix_plan_goals_plan_id_position", "plan_id", "position"),
+        Index("uq_plan_goals_account_id_idempotency_key", "account_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
@@ -68,6 +74,7 @@ class PlanGoal(Base):
     out_of: Mapped[int | None] = mapped_column(Integer)
     direction: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -75,7 +82,10 @@ class PlanGoal(Base):
 
 class ProgressEntry(Base):
     __tablename__ = "progress_entries"
-    __table_args__ = (Index("ix_progress_entries_plan_goal_id_measured_on", "plan_goal_id", "measured_on"),)
+    __table_args__ = (
+        Index("ix_progress_entries_plan_goal_id_measured_on", "plan_goal_id", "measured_on"),
+        Index("uq_progress_entries_account_id_idempotency_key", "account_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     plan_goal_id: Mapped[str] = mapped_column(ForeignKey("plan_goals.id", ondelete="CASCADE"))
@@ -85,6 +95,7 @@ class ProgressEntry(Base):
     value: Mapped[float] = mapped_column(Float)
     out_of: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime]
 
 
@@ -92,7 +103,10 @@ class PlanReview(Base):
     """A review: its decisions and the plan's immutable snapshot. Never updated."""
 
     __tablename__ = "plan_reviews"
-    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_reviews_plan_id_number"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number", name="uq_plan_reviews_plan_id_number"),
+        Index("uq_plan_reviews_account_id_idempotency_key", "account_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
@@ -102,6 +116,7 @@ class PlanReview(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     next_review_on: Mapped[date | None] = mapped_column(Date)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)  # a PlanDocument
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime]
 
 

@@ -12,7 +12,11 @@ from banqo_server.models.base import Base, new_id
 
 class SupportMessage(Base):
     __tablename__ = "support_messages"
-    __table_args__ = (Index("ix_support_messages_sent_at_created_at", "sent_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_support_messages_sent_at_created_at", "sent_at", "created_at"),
+        # Per sender address: a message may be sent signed out.
+        Index("uq_support_messages_from_email_idempotency_key", "from_email", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     # Set when sent signed in. Deleting the account deletes its messages too (services.privacy).
@@ -21,6 +25,7 @@ class SupportMessage(Base):
     subject: Mapped[str] = mapped_column(String(200))
     message: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(10))
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

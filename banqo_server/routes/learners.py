@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from banqo_server.deps import CurrentSession, DbSession, IfMatch, SettingsDep, subscription_allows_writes
+from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status, earlier
+from banqo_server.models import Learner as LearnerRow
 from banqo_server.problems import responses
 from banqo_server.routes.views import goal_view, learner_view, with_etag
 from banqo_server.services import goals, learners
@@ -36,14 +38,24 @@ def list_learners(
 
 
 @router.post(
-    "", response_model=Learner, status_code=201, summary="Add a learner", responses=responses(402, 401, 422)
+    "",
+    response_model=Learner,
+    status_code=201,
+    summary="Add a learner",
+    responses={200: {"model": Learner, "description": REPEAT_DESCRIPTION}, **responses(402, 401, 422)},
 )
 def create_learner(
-    body: LearnerCreate, response: Response, current: CurrentSession, db: DbSession, settings: SettingsDep
+    body: LearnerCreate,
+    response: Response,
+    current: CurrentSession,
+    db: DbSession,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> Learner:
     """A first name only: a surname, an email, a phone number or digits alone are refused with the reason.
     When the name is taken the server adds a digit (« Léa 2 »)."""
-    row = learners.create(db, current.account_id, body.first_name, settings.now())
+    answer_status(response, earlier(db, LearnerRow, idempotency_key, account_id=current.account_id) is None)
+    row = learners.create(db, current.account_id, body.first_name, settings.now(), idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{row.id}"
     return with_etag(response, learner_view(row))
 

@@ -15,6 +15,11 @@ from banqo_server.deps import (
     SettingsDep,
     subscription_allows_writes,
 )
+from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status, earlier
+from banqo_server.models import Plan as PlanRow
+from banqo_server.models import PlanGoal as PlanGoalRow
+from banqo_server.models import PlanReview as ReviewRow
+from banqo_server.models import ProgressEntry as ProgressRow
 from banqo_server.problems import responses
 from banqo_server.routes.views import with_etag
 from banqo_server.services import plan_export, plans
@@ -76,14 +81,24 @@ def list_plans(
 
 
 @router.post(
-    "", response_model=Plan, status_code=201, summary="Start a plan", responses=responses(401, 402, 422)
+    "",
+    response_model=Plan,
+    status_code=201,
+    summary="Start a plan",
+    responses={200: {"model": Plan, "description": REPEAT_DESCRIPTION}, **responses(401, 402, 422)},
 )
 def create_plan(
-    body: PlanCreate, response: Response, current: CurrentSession, db: DbSession, settings: SettingsDep
+    body: PlanCreate,
+    response: Response,
+    current: CurrentSession,
+    db: DbSession,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> Plan:
     """A plan in `draft` for a learner, its objectives taken from the learner's sub-collection (`goal_ids`, in
     that order, the first name filled in). A transition annex names its intervention plan (`parent_plan_id`)."""
-    row = plans.create(db, current.account_id, body, Moment.of(settings))
+    answer_status(response, earlier(db, PlanRow, idempotency_key, account_id=current.account_id) is None)
+    row = plans.create(db, current.account_id, body, Moment.of(settings), idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{row.id}"
     return with_etag(response, plans.plan_view(db, current.account_id, row))
 
@@ -157,7 +172,7 @@ def list_goals(
     response_model=PlanGoal,
     status_code=201,
     summary="Add an objective to a plan",
-    responses=responses(401, 402, 404, 409, 422),
+    responses={200: {"model": PlanGoal, "description": REPEAT_DESCRIPTION}, **responses(401, 402, 404, 409, 422)},
 )
 def add_goal(
     plan_id: str,
@@ -167,10 +182,21 @@ def add_goal(
     db: DbSession,
     settings: SettingsDep,
     language: RequestLanguage,
+    idempotency_key: IdempotencyKey = None,
 ) -> PlanGoal:
     """A goal of the learner's sub-collection (`goal_id`), or one written now (`text`: it is also added to
     « Ma collection » and filed under the learner). A goal is in a plan once (409)."""
-    row = plans.add_goal(db, current.account_id, plan_id, body, language=language, moment=Moment.of(settings))
+    prior = earlier(db, PlanGoalRow, idempotency_key, account_id=current.account_id, plan_id=plan_id)
+    answer_status(response, prior is None)
+    row = plans.add_goal(
+        db,
+        current.account_id,
+        plan_id,
+        body,
+        language=language,
+        moment=Moment.of(settings),
+        idempotency_key=idempotency_key,
+    )
     response.headers["Location"] = f"{router.prefix}/{plan_id}/goals/{row.id}"
     return with_etag(response, plans.goal_view(db, current.account_id, row))
 
@@ -264,13 +290,23 @@ def list_progress(
     response_model=ProgressEntry,
     status_code=201,
     summary="Record progress",
-    responses=responses(401, 402, 404, 409, 422),
+    responses={
+        200: {"model": ProgressEntry, "description": REPEAT_DESCRIPTION},
+        **responses(401, 402, 404, 409, 422),
+    },
 )
 def add_progress(
-    plan_id: str, body: ProgressEntryCreate, current: CurrentSession, db: DbSession, settings: SettingsDep
+    plan_id: str,
+    body: ProgressEntryCreate,
+    response: Response,
+    current: CurrentSession,
+    db: DbSession,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ProgressEntry:
     """A measure of an objective of this plan, in its unit, dated today or earlier."""
-    row = plans.add_progress(db, current.account_id, plan_id, body, Moment.of(settings))
+    answer_status(response, earlier(db, ProgressRow, idempotency_key, account_id=current.account_id) is None)
+    row = plans.add_progress(db, current.account_id, plan_id, body, Moment.of(settings), idempotency_key)
     return plans.progress_view(row)
 
 
@@ -305,7 +341,10 @@ def list_reviews(
     response_model=Review,
     status_code=201,
     summary="Record a review",
-    responses=responses(401, 402, 404, 409, 412, 422, 428),
+    responses={
+        200: {"model": Review, "description": REPEAT_DESCRIPTION},
+        **responses(401, 402, 404, 409, 412, 422, 428),
+    },
 )
 def add_review(
     plan_id: str,
@@ -315,10 +354,14 @@ def add_review(
     db: DbSession,
     settings: SettingsDep,
     if_match: IfMatch,
+    idempotency_key: IdempotencyKey = None,
 ) -> Review:
     """One decision per active objective (`If-Match`: the plan's version, which the review increments). The
-    plan as it stood is kept as the review's snapshot; then the decisions take effect."""
-    row = plans.add_review(db, current.account_id, plan_id, body, if_match, Moment.of(settings))
+    plan as it stood is kept as the review's snapshot; then the decisions take effect. A repeat with the same
+    `Idempotency-Key` answers the review recorded first, whatever `If-Match` says."""
+    prior = earlier(db, ReviewRow, idempotency_key, account_id=current.account_id, plan_id=plan_id)
+    answer_status(response, prior is None)
+    row = plans.add_review(db, current.account_id, plan_id, body, if_match, Moment.of(settings), idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{plan_id}/reviews/{row.id}"
     return plans.review_view(db, row)
 
@@ -404,7 +447,7 @@ def export_plan(
     response_model=Plan,
     status_code=201,
     summary="Renew a plan for next year",
-    responses=responses(401, 402, 404, 409, 412, 422, 428),
+    responses={200: {"model": Plan, "description": REPEAT_DESCRIPTION}, **responses(401, 402, 404, 409, 412, 422, 428)},
 )
 def renew_plan(
     plan_id: str,
@@ -414,9 +457,13 @@ def renew_plan(
     db: DbSession,
     settings: SettingsDep,
     if_match: IfMatch,
+    idempotency_key: IdempotencyKey = None,
 ) -> Plan:
     """« Reconduire »: next year's plan with the objectives still active (same `lineage_id`); this plan is
-    closed on the new opening date unless `close_previous` is false. Once per plan (409)."""
-    row = plans.renew(db, current.account_id, plan_id, body, if_match, Moment.of(settings))
+    closed on the new opening date unless `close_previous` is false. Once per plan (409); a repeat with the
+    same `Idempotency-Key` answers the plan it made instead."""
+    prior = earlier(db, PlanRow, idempotency_key, account_id=current.account_id, previous_plan_id=plan_id)
+    answer_status(response, prior is None)
+    row = plans.renew(db, current.account_id, plan_id, body, if_match, Moment.of(settings), idempotency_key)
     response.headers["Location"] = f"{router.prefix}/{row.id}"
     return with_etag(response, plans.plan_view(db, current.account_id, row))

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from banqo_server.deps import ClientAddress, DbSession, SettingsDep, bearer_scheme
 from banqo_server.i18n import http_language
+from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status
 from banqo_server.models import AccountSession
 from banqo_server.problems import responses
 from banqo_server.services import auth, support
@@ -34,20 +35,26 @@ OptionalSession = Annotated[AccountSession | None, Depends(optional_session)]
     response_model=SupportReceipt,
     status_code=201,
     summary="Write to support",
-    responses=responses(401, 422, 429),
+    responses={200: {"model": SupportReceipt, "description": REPEAT_DESCRIPTION}, **responses(401, 422, 429)},
+    # Signed in or not: the token is optional (`{}` is the requirement "no credentials").
+    openapi_extra={"security": [{}]},
 )
 def send_message(
     body: SupportMessageCreate,
     request: Request,
+    response: Response,
     background: BackgroundTasks,
     current: OptionalSession,
     db: DbSession,
     settings: SettingsDep,
     address: ClientAddress,
+    idempotency_key: IdempotencyKey = None,
 ) -> SupportReceipt:
     """Signed in or not. Every message is kept, then mailed to the server's support address when it has
     one; signed in, an empty `from` means the account's email. At most 5 messages per 10 minutes per
     sender address or account (429 on `from`)."""
+    created = support.repeated(db, current, body.from_, idempotency_key) is None
+    answer_status(response, created)
     row = support.receive(
         db,
         settings,
@@ -57,7 +64,8 @@ def send_message(
         message=body.message,
         language=http_language(),
         address=address,
+        idempotency_key=idempotency_key,
     )
-    if support.can_send(settings):
+    if support.can_send(settings) and created:
         background.add_task(support.deliver_later, request.app.state.session_factory, settings, row.id)
     return SupportReceipt(id=row.id, received_at=row.created_at)

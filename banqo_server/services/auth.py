@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, event, or_, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 
 from banqo_server.i18n import _
 from banqo_server.models import Account, AccountSession, RecoveryCode
@@ -23,7 +26,7 @@ from banqo_server.services.errors import (
 from banqo_server.services.paging import decode_cursor, encode_cursor
 from banqo_server.services.passwords import Passwords, normalise_email
 from banqo_server.settings import Settings
-from banqo_tui.api.models import ActivityKind
+from banqo_tui.api.models import ActivityKind, inert
 
 DEVICE_MAX_LENGTH = 200
 
@@ -41,7 +44,7 @@ def hash_token(token: str) -> str:
 def device_label(device: str | None, user_agent: str | None) -> str:
     """The label a session is listed under: the client's own, else its User-Agent."""
     for candidate in (device, user_agent):
-        label = " ".join((candidate or "").split())[:DEVICE_MAX_LENGTH].strip()
+        label = " ".join(inert(candidate or "").split())[:DEVICE_MAX_LENGTH].strip()
         if label:
             return label
     return _("Appareil inconnu")
@@ -214,18 +217,110 @@ def is_active(session: AccountSession, settings: Settings, now: datetime) -> boo
     )
 
 
-def authenticate(db: Session, settings: Settings, token: str | None) -> AccountSession:
-    """The active session of a bearer token; refreshes its last use at most once a minute."""
+def authenticate(
+    db: Session, settings: Settings, token: str | None, cache: SessionCache | None = None
+) -> AccountSession:
+    """The active session of a bearer token; refreshes its last use at most once a minute. With ``cache``, the
+    session found is remembered there (see ``SessionCache``)."""
     if not token:
         raise NotSignedIn()
-    session = db.scalar(select(AccountSession).where(AccountSession.token_hash == hash_token(token)))
+    token_hash = hash_token(token)
+    generation = SessionCache.generation()  # before the read: a revocation during it leaves the entry unused
+    session = db.scalar(select(AccountSession).where(AccountSession.token_hash == token_hash))
     now = settings.now()
     if session is None or not is_active(session, settings, now):
         raise NotSignedIn(token_given=True)
     if now - session.last_used_at >= settings.session_touch_interval:
         session.last_used_at = now
         db.commit()
+    if cache is not None:
+        cache.remember(token_hash, session, generation)
     return session
+
+
+class SessionCache:
+    """A small per-process memory of the sessions recently authenticated, so that most requests skip the
+    database read of their bearer token (the hot path: every request carries one).
+
+    An entry is used only while, at once: it is younger than ``ttl`` (2 s by default), the session is still
+    active by the settings' clock (lifetime, idle timeout — checked on every use, as ``authenticate`` does), and
+    no last-use refresh is due (``session_touch_interval``: the request then goes to the database, which refreshes
+    it). Any session ended or deleted through the ORM in this process (sign-out, « end other sessions », password
+    change or reset, account deletion), by any request, forgets every entry at once (``generation``). So a session
+    ended by a request to this process is refused from the next request on; one ended by another process (another
+    worker, another server, ``banqo-server`` commands) is refused at most ``ttl`` later on this one.
+    """
+
+    MAX_ENTRIES = 10_000
+    _generation = 0
+    _generation_lock = threading.Lock()
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[AccountSession, float, int]] = {}
+
+    @classmethod
+    def generation(cls) -> int:
+        return cls._generation
+
+    @classmethod
+    def revoke_all(cls) -> None:
+        """Forget every entry of every cache of this process (a session was ended or deleted)."""
+        with cls._generation_lock:
+            cls._generation += 1
+
+    def remember(self, token_hash: str, session: AccountSession, generation: int) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()  # bounded; refilled by the next requests
+        snapshot = AccountSession(**{key: getattr(session, key) for key in _SESSION_COLUMNS})
+        make_transient_to_detached(snapshot)
+        self._entries[token_hash] = (snapshot, time.monotonic() + self.ttl, generation)
+
+    def lookup(self, db: Session, settings: Settings, token: str | None) -> AccountSession | None:
+        """The token's session, attached to ``db`` without a query, when a usable entry is remembered; else None
+        (then ``authenticate`` decides)."""
+        if not token or self.ttl <= 0:
+            return None
+        token_hash = hash_token(token)
+        entry = self._entries.get(token_hash)
+        if entry is None:
+            return None
+        snapshot, valid_until, generation = entry
+        now = settings.now()
+        if (
+            generation != SessionCache._generation
+            or time.monotonic() >= valid_until
+            or not is_active(snapshot, settings, now)
+            or now - snapshot.last_used_at >= settings.session_touch_interval
+        ):
+            self._entries.pop(token_hash, None)
+            return None
+        return db.merge(snapshot, load=False)
+
+
+_SESSION_COLUMNS = tuple(attribute.key for attribute in sa_inspect(AccountSession).column_attrs)
+
+
+@event.listens_for(Session, "after_flush")
+def _sessions_ended(db: Session, _context: object) -> None:
+    """Forget the remembered sessions when a flush ends or deletes a session, or deletes an account."""
+    for row in db.dirty:
+        if isinstance(row, AccountSession) and sa_inspect(row).attrs.ended_at.history.has_changes():
+            SessionCache.revoke_all()
+            return
+    if any(isinstance(row, AccountSession | Account) for row in db.deleted):
+        SessionCache.revoke_all()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_change(state: ORMExecuteState) -> None:
+    """Forget the remembered sessions on a bulk UPDATE or DELETE of sessions or accounts."""
+    if state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None and table.name in {AccountSession.__tablename__, Account.__tablename__}:
+            SessionCache.revoke_all()
 
 
 def active_sessions(

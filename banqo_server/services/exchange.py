@@ -23,11 +23,11 @@ from banqo_server.models import Goal, Learner
 from banqo_server.services import catalogue, learners
 from banqo_server.services.errors import InvalidInput
 from banqo_server.services.goals import PARTS, GoalFields, _file, check_fields, find_same, new_goal, same_key
-from banqo_tui.api.models import GoalSourceKind, ImportReport, fold
+from banqo_tui.api.models import IMPORT_MAX_BYTES, GoalSourceKind, ImportReport, fold, inert_value
 
 FORMAT = "banqo-goals"
 FORMAT_VERSION = 1
-MAX_IMPORT_BYTES = 5_000_000
+MAX_IMPORT_BYTES = IMPORT_MAX_BYTES
 MAX_IMPORT_GOALS = 10_000
 CSV_COLUMNS = (
     "text",
@@ -181,14 +181,28 @@ def _parse_csv(raw: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+#: The first bytes of compressed or archive files (zip, gzip, bzip2, xz, zstd, 7-Zip): never decompressed.
+_ARCHIVE_MAGIC = (
+    b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"7z\xbc\xaf"
+)
+
+
 def parse(raw: bytes, media_type: str) -> list[dict[str, Any]]:
-    """The goals of an exchange file (JSON or CSV, told apart by the content type, then by the content)."""
+    """The goals of an exchange file (JSON or CSV, told apart by the content type, then by the content), their
+    texts made inert (``banqo_tui.inert``: control characters shown as symbols)."""
     if not raw.strip():
         raise _file_problem(_("Le fichier est vide."))
+    if raw.startswith(_ARCHIVE_MAGIC):
+        raise _file_problem(
+            _(
+                "Ce fichier est compressé (zip, gzip…) : ce n'est pas un fichier BanqO. "
+                "Décompressez-le, puis importez le fichier JSON ou CSV qu'il contient."
+            )
+        )
     looks_json = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in {b"{", b"["}
     if "json" in media_type or ("csv" not in media_type and looks_json):
-        return _parse_json(raw)
-    return _parse_csv(raw)
+        return [inert_value(entry) for entry in _parse_json(raw)]
+    return [inert_value(entry) for entry in _parse_csv(raw)]
 
 
 def _check_row(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -363,9 +364,10 @@ def page(
     tag: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Goal], str | None]:
-    """The account's goals in the order they were added, filtered."""
-    statement = select(Goal).where(Goal.account_id == account_id, Goal.deleted_at.is_(None))
+) -> tuple[list[Any], str | None]:
+    """The account's goals in the order they were added, filtered: read-only rows (SQLAlchemy ``Row``s with the
+    goal's column attributes, not ORM objects — a page is only read, and Core rows cost a fraction)."""
+    statement = select(*Goal.__table__.columns).where(Goal.account_id == account_id, Goal.deleted_at.is_(None))
     if q:
         statement = statement.where(*catalogue.word_condition(Goal.search, query_terms(q)))
     if domain:
@@ -380,11 +382,11 @@ def page(
             (Goal.created_at > moment) | ((Goal.created_at == moment) & (Goal.id > last_id))
         )
     statement = statement.order_by(Goal.created_at, Goal.id)
-    rows: list[Goal] = []
-    last: Goal | None = None
+    rows: list[Any] = []
+    last: Any = None
     more = False
     # Tag candidates that only match in the text are skipped; read on until the page is full.
-    for goal in db.scalars(statement.execution_options(yield_per=limit + 1)):
+    for goal in db.execute(statement.execution_options(yield_per=limit + 1)):
         if len(rows) == limit:
             more = True
             break

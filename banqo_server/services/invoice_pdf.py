@@ -114,9 +114,20 @@ def printable(text: str, glyphs: Container[int]) -> str:
         if char == "\n" or ord(char) in glyphs:
             out.append(char)
         else:
-            stand_in = _STAND_INS.get(char, "?")
-            out.append(stand_in if ord(stand_in) in glyphs else "?")
+            stand_in = _STAND_INS.get(char) or _caret(char) or "?"
+            out.append(stand_in if all(ord(part) in glyphs for part in stand_in) else "?")
     return "".join(out)
+
+
+def _caret(char: str) -> str | None:
+    """A control character's picture (``banqo_tui.inert``: ESC is ␛) in the terminals' caret notation, « ^[ »,
+    for a font without the pictures: still visible, never obeyed."""
+    code = ord(char)
+    if 0x2400 <= code <= 0x241F:
+        return "^" + chr(code - 0x2400 + 0x40)
+    if code == 0x2421:
+        return "^?"
+    return None
 
 
 def money(cents: int, language: str, currency: str = "CAD") -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import _
+from banqo_server.idempotency import earlier
 from banqo_server.models import Goal, Learner, LearnerGoal
 from banqo_server.services.errors import InvalidInput, NotFound, VersionMismatch, VersionRequired
 from banqo_server.services.paging import decode_cursor, encode_cursor
@@ -103,12 +104,22 @@ def _free_name(db: Session, account_id: str, wanted: str, *, except_id: str | No
     raise InvalidInput({"first_name": [_("Trop d'élèves portent déjà ce prénom.")]})
 
 
-def create(db: Session, account_id: str, raw_name: str, now: datetime) -> Learner:
-    """A new learner; the server adds the digit when the name is taken. Commits."""
+def create(db: Session, account_id: str, raw_name: str, now: datetime, idempotency_key: str | None = None) -> Learner:
+    """A new learner; the server adds the digit when the name is taken. Commits. With ``idempotency_key``,
+    the learner an earlier request with that key created."""
     wanted = _clean(raw_name)
     for _attempt in range(3):  # another request may take the same name at the same moment
+        prior = earlier(db, Learner, idempotency_key, account_id=account_id)
+        if prior is not None:
+            return prior
         name = _free_name(db, account_id, wanted)
-        learner = Learner(account_id=account_id, first_name=name, name_key=fold(name), created_at=now)
+        learner = Learner(
+            account_id=account_id,
+            first_name=name,
+            name_key=fold(name),
+            idempotency_key=idempotency_key,
+            created_at=now,
+        )
         db.add(learner)
         try:
             db.commit()

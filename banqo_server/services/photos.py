@@ -150,12 +150,25 @@ def write(settings: Settings, data: bytes) -> str:
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, _path(settings, name))
+        temporary = None
+        _sync_folder(folder)
     except OSError as exc:
         logger.error("could not store a profile photo in %s: %s", folder, exc)
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         raise StorageFailed() from exc
     return name
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); where folders cannot be opened, the rename stands as it is."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def read(settings: Settings, name: str) -> bytes:

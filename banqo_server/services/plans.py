@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import _
+from banqo_server.idempotency import earlier
 from banqo_server.models import Goal, Learner, LearnerGoal, new_id
 from banqo_server.models import Plan as PlanRow
 from banqo_server.models import PlanGoal as PlanGoalRow
@@ -588,8 +589,14 @@ def _needs_sphere_message() -> str:
     return _("Un objectif d'une annexe de transition appartient à une sphère : choisissez-la.")
 
 
-def create(db: Session, account_id: str, body: PlanCreate, moment: Moment) -> PlanRow:
-    """A new plan (``draft``), with the sub-collection goals of ``goal_ids`` as its objectives. Commits."""
+def create(
+    db: Session, account_id: str, body: PlanCreate, moment: Moment, idempotency_key: str | None = None
+) -> PlanRow:
+    """A new plan (``draft``), with the sub-collection goals of ``goal_ids`` as its objectives. Commits.
+    With ``idempotency_key``, the plan an earlier request with that key created."""
+    prior = earlier(db, PlanRow, idempotency_key, account_id=account_id)
+    if prior is not None:
+        return prior
     learner = _learner(db, account_id, body.learner_id)
     if learner is None:
         raise InvalidInput({"learner_id": [_no_learner_message()]})
@@ -626,15 +633,23 @@ def create(db: Session, account_id: str, body: PlanCreate, moment: Moment) -> Pl
         needs=[],
         adaptations=[],
         modifications=[],
+        idempotency_key=idempotency_key,
         version=1,
         created_at=moment.now,
         updated_at=moment.now,
     )
-    db.add(plan)
-    db.flush()
-    for position, goal_id in enumerate(wanted, start=1):
-        db.add(_new_plan_goal(plan, position, moment.now, **_copy_of(found[goal_id], learner)))
-    db.commit()
+    try:
+        db.add(plan)
+        db.flush()
+        for position, goal_id in enumerate(wanted, start=1):
+            db.add(_new_plan_goal(plan, position, moment.now, **_copy_of(found[goal_id], learner)))
+        db.commit()
+    except IntegrityError:  # the same key at the same moment: the other request's plan
+        db.rollback()
+        prior = earlier(db, PlanRow, idempotency_key, account_id=account_id)
+        if prior is None:
+            raise
+        return prior
     return plan
 
 
@@ -854,11 +869,22 @@ def _next_position(db: Session, plan: PlanRow) -> int:
 
 
 def add_goal(
-    db: Session, account_id: str, plan_id: str, body: PlanGoalCreate, *, language: str, moment: Moment
+    db: Session,
+    account_id: str,
+    plan_id: str,
+    body: PlanGoalCreate,
+    *,
+    language: str,
+    moment: Moment,
+    idempotency_key: str | None = None,
 ) -> PlanGoalRow:
     """Add an objective: a goal of the learner's sub-collection (``goal_id``), or one written now (``text``:
-    added to the collection as typed and filed under the learner first). Commits."""
+    added to the collection as typed and filed under the learner first). Commits. With ``idempotency_key``,
+    the objective an earlier request with that key added."""
     plan = get_plan(db, account_id, plan_id, lock=True)
+    prior = _earlier_goal(db, account_id, plan, idempotency_key)
+    if prior is not None:
+        return prior
     _editable(plan)
     learner = _plan_learner(db, account_id, plan)
     if (body.goal_id is None) == (body.text is None):
@@ -897,6 +923,9 @@ def add_goal(
             now=moment.now,
         )
         plan = get_plan(db, account_id, plan_id, lock=True)  # goals.create committed
+        prior = _earlier_goal(db, account_id, plan, idempotency_key)
+        if prior is not None:  # a request with the same key added it meanwhile
+            return prior
         _editable(plan)
         if _already_in_plan(db, plan, goal.id):
             raise Conflict({"goal_id": [_twice_message()]})
@@ -908,9 +937,21 @@ def add_goal(
         text=fill_first_name(goal.text, learner.first_name),
         **vars(details),
     )
+    row.idempotency_key = idempotency_key
     db.add(row)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:  # the same key at the same moment: the other request's objective
+        db.rollback()
+        prior = _earlier_goal(db, account_id, plan, idempotency_key)
+        if prior is None:
+            raise
+        return prior
     return row
+
+
+def _earlier_goal(db: Session, account_id: str, plan: PlanRow, key: str | None) -> PlanGoalRow | None:
+    return earlier(db, PlanGoalRow, key, account_id=account_id, plan_id=plan.id)
 
 
 def _reorder(db: Session, plan: PlanRow, moved: PlanGoalRow, position: int) -> None:
@@ -1020,10 +1061,19 @@ def progress_page(
 
 
 def add_progress(
-    db: Session, account_id: str, plan_id: str, body: ProgressEntryCreate, moment: Moment
+    db: Session,
+    account_id: str,
+    plan_id: str,
+    body: ProgressEntryCreate,
+    moment: Moment,
+    idempotency_key: str | None = None,
 ) -> ProgressRow:
-    """Record a measure of an objective of this plan, in its unit. Commits."""
+    """Record a measure of an objective of this plan, in its unit. Commits. With ``idempotency_key``, the
+    entry an earlier request with that key recorded."""
     plan = get_plan(db, account_id, plan_id, lock=True)
+    prior = earlier(db, ProgressRow, idempotency_key, account_id=account_id)
+    if prior is not None:
+        return prior
     _editable(plan)
     goal = db.scalar(
         select(PlanGoalRow).where(
@@ -1055,10 +1105,18 @@ def add_progress(
         value=body.value,
         out_of=out_of,
         note=body.note.strip(),
+        idempotency_key=idempotency_key,
         created_at=moment.now,
     )
     db.add(entry)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:  # the same key at the same moment: the other request's entry
+        db.rollback()
+        prior = earlier(db, ProgressRow, idempotency_key, account_id=account_id)
+        if prior is None:
+            raise
+        return prior
     return entry
 
 
@@ -1244,11 +1302,21 @@ def _apply(row: PlanGoalRow, decision: ReviewDecisionKind, new_text: str | None,
 
 
 def add_review(
-    db: Session, account_id: str, plan_id: str, body: ReviewCreate, if_match: int | None, moment: Moment
+    db: Session,
+    account_id: str,
+    plan_id: str,
+    body: ReviewCreate,
+    if_match: int | None,
+    moment: Moment,
+    idempotency_key: str | None = None,
 ) -> ReviewRow:
     """Record a review: its snapshot (the plan as it stood, this review included), its decisions, then their
-    effects; the plan is active again, or closed. Commits."""
+    effects; the plan is active again, or closed. Commits. With ``idempotency_key``, the review an earlier
+    request with that key recorded (before the version check: that request changed the version)."""
     plan = get_plan(db, account_id, plan_id, lock=True)
+    prior = earlier(db, ReviewRow, idempotency_key, account_id=account_id, plan_id=plan.id)
+    if prior is not None:
+        return prior
     check_version(plan.version, if_match)
     _editable(plan)
     if plan.state == PlanState.DRAFT:
@@ -1300,6 +1368,7 @@ def add_review(
         note=pending.note,
         next_review_on=body.next_review_on,
         snapshot=stood.model_dump(mode="json"),
+        idempotency_key=idempotency_key,
         created_at=moment.now,
     )
     db.add(review)
@@ -1332,6 +1401,9 @@ def add_review(
         db.commit()
     except IntegrityError:  # another review of the same plan at the same moment
         db.rollback()
+        prior = earlier(db, ReviewRow, idempotency_key, account_id=account_id, plan_id=plan_id)
+        if prior is not None:  # sent with the same key
+            return prior
         raise VersionMismatch(get_plan(db, account_id, plan_id).version) from None
     return review
 
@@ -1405,10 +1477,20 @@ def _renewed(db: Session, plan: PlanRow) -> bool:
 
 
 def renew(
-    db: Session, account_id: str, plan_id: str, body: PlanRenewal, if_match: int | None, moment: Moment
+    db: Session,
+    account_id: str,
+    plan_id: str,
+    body: PlanRenewal,
+    if_match: int | None,
+    moment: Moment,
+    idempotency_key: str | None = None,
 ) -> PlanRow:
-    """« Reconduire »: next year's plan (and its transition annex's). Commits."""
+    """« Reconduire »: next year's plan (and its transition annex's). Commits. With ``idempotency_key``, the
+    plan an earlier renewal of this plan with that key made (not the 409 of a second renewal)."""
     plan = get_plan(db, account_id, plan_id, lock=True)
+    prior = earlier(db, PlanRow, idempotency_key, account_id=account_id, previous_plan_id=plan.id)
+    if prior is not None:
+        return prior
     check_version(plan.version, if_match)
     if plan.kind == PlanKind.TRANSITION:
         raise Conflict({"plan": [_("Une annexe de transition se reconduit avec son plan d'intervention.")]})
@@ -1424,6 +1506,7 @@ def renew(
         db, plan, opened_on=opened_on, review_due_on=body.review_due_on, parent_id=None,
         close=body.close_previous, moment=moment,
     )
+    renewed.idempotency_key = idempotency_key
     if annex is not None and not _renewed(db, annex):
         _renew_one(
             db, annex, opened_on=opened_on, review_due_on=body.review_due_on, parent_id=renewed.id,

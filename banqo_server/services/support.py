@@ -12,9 +12,11 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import SOURCE_LANGUAGE, _, use_language
+from banqo_server.idempotency import earlier
 from banqo_server.models import AccountSession, SupportMessage
 from banqo_server.services import activity, throttle
 from banqo_server.services.errors import InvalidInput, SupportMessagesThrottled
@@ -56,6 +58,18 @@ def _check(sender: str, subject: str, message: str) -> None:
         raise InvalidInput(errors)
 
 
+def _sender(session: AccountSession | None, from_: str) -> str:
+    sender = normalise_email(from_)
+    if not sender and session is not None:
+        sender = session.account.email
+    return sender
+
+
+def repeated(db: Session, session: AccountSession | None, from_: str, key: str | None) -> SupportMessage | None:
+    """The message that an earlier request from the same sender with the ``Idempotency-Key`` ``key`` left."""
+    return earlier(db, SupportMessage, key, from_email=_sender(session, from_))
+
+
 def receive(
     db: Session,
     settings: Settings,
@@ -66,11 +80,14 @@ def receive(
     message: str,
     language: str,
     address: str,
+    idempotency_key: str | None = None,
 ) -> SupportMessage:
-    """Check, rate-limit and keep one message; commits. Signed in, an empty ``from_`` is the account's email."""
-    sender = normalise_email(from_)
-    if not sender and session is not None:
-        sender = session.account.email
+    """Check, rate-limit and keep one message; commits. Signed in, an empty ``from_`` is the account's email.
+    With ``idempotency_key``, the message an earlier request from the same sender with that key left."""
+    prior = repeated(db, session, from_, idempotency_key)
+    if prior is not None:  # neither checked nor counted again
+        return prior
+    sender = _sender(session, from_)
     # A subject goes into a mail header: one line, spaces collapsed.
     subject = " ".join(subject.split())
     message = message.strip()
@@ -93,6 +110,7 @@ def receive(
         subject=subject,
         message=message,
         language=language,
+        idempotency_key=idempotency_key,
         created_at=now,
         attempts=0,
     )
@@ -100,7 +118,14 @@ def receive(
     if session is not None:
         # The kind only: never the subject or the text.
         activity.record(db, session.account_id, ActivityKind.SUPPORT_MESSAGE_SENT, now, session.device)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:  # the same key at the same moment: the other request's message
+        db.rollback()
+        prior = earlier(db, SupportMessage, idempotency_key, from_email=sender)
+        if prior is None:
+            raise
+        return prior
     return row
 
 

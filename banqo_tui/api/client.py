@@ -118,6 +118,9 @@ def error_for(response: httpx.Response) -> errors.ApiError:
     if status == 429:
         retry_after = _retry_after(response, problem)
         return errors.TooManyRequests(status, problem, retry_after=retry_after)
+    if status == 503:
+        message = None if problem is not None and problem.detail else _unavailable_message()
+        return errors.ServiceUnavailable(status, problem, retry_after=_retry_after(response, problem), message=message)
     if status >= 500:
         return errors.ServerError(status, problem)
     if status == 409 and problem is not None and problem.errors and problem.current_version is None:
@@ -267,22 +270,42 @@ class PasswordResets(_Resource):
 class Support(_Resource):
     """« Des questions? Contactez-nous! » (signed in or not)."""
 
-    async def send(self, *, from_: str, subject: str, message: str) -> SupportReceipt:
+    async def send(
+        self, *, from_: str, subject: str, message: str, idempotency_key: str | None = None
+    ) -> SupportReceipt:
         """Send a message; with a session that has ended meanwhile, it is sent as from someone signed out
-        (the 401 created nothing), so that the message still goes."""
+        (the 401 created nothing), so that the message still goes. The same ``idempotency_key`` again leaves
+        no second message."""
         body = SupportMessageCreate.model_validate({"from": from_, "subject": subject, "message": message})
+        headers = _keyed(idempotency_key)
         try:
-            return await self._client.request_model("POST", "/support/messages", SupportReceipt, json=body)
+            return await self._client.request_model(
+                "POST", "/support/messages", SupportReceipt, json=body, headers=headers
+            )
         except errors.NotSignedIn:
             if not self._client.token:
                 raise
         return await self._client.request_model(
-            "POST", "/support/messages", SupportReceipt, json=body, authenticated=False
+            "POST", "/support/messages", SupportReceipt, json=body, headers=headers, authenticated=False
         )
 
 
 def _if_match(version: int) -> dict[str, str]:
     return {"If-Match": f'"{version}"'}
+
+
+def new_idempotency_key() -> str:
+    """A key for one create: made once (when a form opens), sent with every attempt to save it."""
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+def _keyed(idempotency_key: str | None, headers: dict[str, str] | None = None) -> dict[str, str] | None:
+    """``headers`` with the ``Idempotency-Key`` of a create; the client then retries it on connection errors."""
+    if not idempotency_key:
+        return headers
+    return {**(headers or {}), "Idempotency-Key": idempotency_key}
 
 
 def _query(**values: Any) -> dict[str, Any]:
@@ -472,9 +495,11 @@ class Learners(_Resource):
     async def get(self, learner_id: str) -> Learner:
         return await self._client.request_model("GET", f"/learners/{_segment(learner_id)}", Learner)
 
-    async def create(self, first_name: str) -> Learner:
+    async def create(self, first_name: str, idempotency_key: str | None = None) -> Learner:
         """Add a learner; the server adds a digit when the name is taken (« Léa 2 »)."""
-        return await self._client.request_model("POST", "/learners", Learner, json=LearnerCreate(first_name=first_name))
+        return await self._client.request_model(
+            "POST", "/learners", Learner, json=LearnerCreate(first_name=first_name), headers=_keyed(idempotency_key)
+        )
 
     async def rename(self, learner_id: str, version: int, first_name: str) -> Learner:
         return await self._client.request_model(
@@ -528,8 +553,8 @@ class Plans(_Resource):
         """The plan with its objectives, their progress and the reviews, in one answer."""
         return await self._client.request_model("GET", self._path(plan_id, "document"), PlanDocument)
 
-    async def create(self, body: PlanCreate) -> Plan:
-        return await self._client.request_model("POST", "/plans", Plan, json=body)
+    async def create(self, body: PlanCreate, idempotency_key: str | None = None) -> Plan:
+        return await self._client.request_model("POST", "/plans", Plan, json=body, headers=_keyed(idempotency_key))
 
     async def update(self, plan_id: str, version: int, changes: PlanPatch) -> Plan:
         return await self._client.request_model(
@@ -542,8 +567,10 @@ class Plans(_Resource):
     async def goals(self, plan_id: str) -> builtins.list[PlanGoal]:
         return await self._client.collect(self._path(plan_id, "goals"), PlanGoal, params={"limit": 200})
 
-    async def add_goal(self, plan_id: str, body: PlanGoalCreate) -> PlanGoal:
-        return await self._client.request_model("POST", self._path(plan_id, "goals"), PlanGoal, json=body)
+    async def add_goal(self, plan_id: str, body: PlanGoalCreate, idempotency_key: str | None = None) -> PlanGoal:
+        return await self._client.request_model(
+            "POST", self._path(plan_id, "goals"), PlanGoal, json=body, headers=_keyed(idempotency_key)
+        )
 
     async def get_goal(self, plan_id: str, plan_goal_id: str) -> PlanGoal:
         return await self._client.request_model("GET", self._path(plan_id, "goals", plan_goal_id), PlanGoal)
@@ -573,9 +600,11 @@ class Plans(_Resource):
             self._path(plan_id, "progress"), ProgressEntry, params=_query(plan_goal_id=plan_goal_id, limit=200)
         )
 
-    async def add_progress(self, plan_id: str, body: ProgressEntryCreate) -> ProgressEntry:
+    async def add_progress(
+        self, plan_id: str, body: ProgressEntryCreate, idempotency_key: str | None = None
+    ) -> ProgressEntry:
         return await self._client.request_model(
-            "POST", self._path(plan_id, "progress"), ProgressEntry, json=body
+            "POST", self._path(plan_id, "progress"), ProgressEntry, json=body, headers=_keyed(idempotency_key)
         )
 
     async def remove_progress(self, plan_id: str, entry_id: str) -> None:
@@ -584,10 +613,16 @@ class Plans(_Resource):
     async def reviews(self, plan_id: str) -> builtins.list[Review]:
         return await self._client.collect(self._path(plan_id, "reviews"), Review, params={"limit": 200})
 
-    async def review(self, plan_id: str, version: int, body: ReviewCreate) -> Review:
+    async def review(
+        self, plan_id: str, version: int, body: ReviewCreate, idempotency_key: str | None = None
+    ) -> Review:
         """Record a review (one decision per active objective); its snapshot is kept as the plan stood."""
         return await self._client.request_model(
-            "POST", self._path(plan_id, "reviews"), Review, json=body, headers=_if_match(version)
+            "POST",
+            self._path(plan_id, "reviews"),
+            Review,
+            json=body,
+            headers=_keyed(idempotency_key, _if_match(version)),
         )
 
     async def snapshot(self, plan_id: str, review_id: str) -> PlanSnapshot:
@@ -595,10 +630,16 @@ class Plans(_Resource):
             "GET", self._path(plan_id, "reviews", review_id), PlanSnapshot
         )
 
-    async def renew(self, plan_id: str, version: int, body: PlanRenewal | None = None) -> Plan:
+    async def renew(
+        self, plan_id: str, version: int, body: PlanRenewal | None = None, idempotency_key: str | None = None
+    ) -> Plan:
         """« Reconduire le plan »: next year's plan, the objectives still active keeping their identity."""
         return await self._client.request_model(
-            "POST", self._path(plan_id, "renewal"), Plan, json=body or PlanRenewal(), headers=_if_match(version)
+            "POST",
+            self._path(plan_id, "renewal"),
+            Plan,
+            json=body or PlanRenewal(),
+            headers=_keyed(idempotency_key, _if_match(version)),
         )
 
     async def export(
@@ -642,11 +683,14 @@ class BanqoClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retries: int = 2,
         retry_backoff: float = 0.3,
+        max_retry_wait: float = 5.0,
     ) -> None:
         self.token = token
         self.language = language
         self.retries = retries
         self.retry_backoff = retry_backoff
+        #: The longest ``Retry-After`` a retry waits for; a server asking for longer gets the error at once.
+        self.max_retry_wait = max_retry_wait
         #: The server's root, for what it serves outside the API (the sandbox processor).
         self.root_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
@@ -707,8 +751,9 @@ class BanqoClient:
     ) -> httpx.Response:
         """Send one request; return the successful answer or raise the matching error.
 
-        Idempotent methods are retried on connection failures; a POST only when ``idempotent`` says the
-        server will recognise the repeat (an ``Idempotency-Key``).
+        Idempotent methods are retried on connection failures and 502/503/504 (waiting what ``Retry-After``
+        asks, up to ``max_retry_wait``); a PATCH only with ``If-Match``, a POST only with an ``Idempotency-Key``
+        (or when ``idempotent`` says the server will recognise the repeat).
         """
         all_headers = self._headers(headers, authenticated=authenticated)
         if content is not None and content_type:
@@ -722,7 +767,7 @@ class BanqoClient:
                 content = jsonlib.dumps(json).encode()
             all_headers["Content-Type"] = "application/json"
         if idempotent is None:
-            idempotent = method.upper() in IDEMPOTENT_METHODS
+            idempotent = _safe_to_repeat(method, all_headers)
         attempts = 1 + (self.retries if idempotent else 0)
         for attempt in range(attempts):
             last = attempt == attempts - 1
@@ -737,14 +782,27 @@ class BanqoClient:
                 if last:
                     raise errors.ServerUnreachable(_unreachable_message()) from exc
             else:
-                if response.status_code in RETRY_STATUSES and not last:
-                    pass
-                elif response.is_error:
+                wait = self._retry_wait(response, attempt) if not last else None
+                if wait is not None:
+                    await asyncio.sleep(wait)
+                    continue
+                if response.is_error:
                     raise error_for(response)
-                else:
-                    return response
+                return response
             await asyncio.sleep(self.retry_backoff * (2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns or raises
+
+    def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before sending again after ``response``, or None not to send again."""
+        if response.status_code not in RETRY_STATUSES:
+            return None
+        backoff = self.retry_backoff * (2**attempt)
+        asked = _retry_after(response, None) if response.status_code == 503 else None
+        if asked is None:
+            return backoff
+        if asked > self.max_retry_wait:
+            return None  # longer than a person should wait in front of a frozen screen: say it now
+        return max(float(asked), backoff)
 
     async def request_model(self, method: str, path: str, model: type[M], **kwargs: Any) -> M:
         response = await self.request(method, path, **kwargs)
@@ -808,6 +866,19 @@ class BanqoClient:
                 break
             query["cursor"] = page.next_cursor
         return items
+
+
+def _safe_to_repeat(method: str, headers: dict[str, str]) -> bool:
+    """Whether sending the request twice cannot do its work twice."""
+    method = method.upper()
+    if method in IDEMPOTENT_METHODS:
+        return True
+    names = {name.lower() for name in headers}
+    return (method == "PATCH" and "if-match" in names) or (method == "POST" and "idempotency-key" in names)
+
+
+def _unavailable_message() -> str:
+    return _("Le serveur BanqO est momentanément indisponible. Réessayez dans quelques instants.")
 
 
 def _unreachable_message() -> str:

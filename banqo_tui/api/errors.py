@@ -87,3 +87,14 @@ class TooManyRequests(ApiError):
 
 class ServerError(ApiError):
     """The server failed (5xx)."""
+
+
+class ServiceUnavailable(ServerError):
+    """503: the server cannot serve now (its database is busy or out of reach) and changed nothing; try again
+    after ``retry_after`` seconds when it says."""
+
+    def __init__(
+        self, status: int, problem: Problem | None = None, *, retry_after: int | None = None, message: str | None = None
+    ) -> None:
+        super().__init__(status, problem, message=message)
+        self.retry_after = retry_after

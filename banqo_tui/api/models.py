@@ -12,9 +12,14 @@ import re
 import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+
+# The text rule of the wire format; the server imports it from here (it imports nothing else of the client).
+from banqo_tui.inert import inert as inert
+from banqo_tui.inert import inert_value as inert_value
+from banqo_tui.inert import needs_inert
 
 T = TypeVar("T")
 
@@ -23,8 +28,21 @@ PASSWORD_MAX_LENGTH = 128
 PASSWORD_MIN_LENGTH = 8
 
 
+#: Fields kept exactly as typed: passwords are hashed, never shown.
+_VERBATIM = frozenset({"password", "current_password", "new_password"})
+
+
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="after")
+    def _inert_text(self) -> Self:
+        """Every text, sent or received, with its control characters made visible (``banqo_tui.inert``);
+        passwords are left exactly as typed. After validation, so that JSON is still parsed at full speed."""
+        for name, value in list(self.__dict__.items()):
+            if name not in _VERBATIM and needs_inert(value):
+                object.__setattr__(self, name, inert_value(value))  # frozen: set once, while being built
+        return self
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -575,6 +593,10 @@ class GoalPatch(WireModel):
     measure: str | None = Field(default=None, max_length=GOAL_PART_MAX_LENGTH)
 
 
+#: Largest exchange file an import accepts (bytes); the client checks it before reading a file whole.
+IMPORT_MAX_BYTES = 5_000_000
+
+
 class ImportReport(WireModel):
     """What an import did, or would do (``dry_run``).
 
@@ -720,7 +742,8 @@ class SubscriptionChange(WireModel):
     """``PUT /subscription``: subscribe, switch offer, resume a cancelled subscription, or only change the
     invoices' billing details (same offer)."""
 
-    offer: str = Field(max_length=40)
+    # Documented as the offers' names; another name is refused by the service, with a translated message.
+    offer: str = Field(max_length=40, json_schema_extra={"enum": ["monthly", "yearly"]})
     billing_details: str | None = Field(default=None, max_length=BILLING_DETAILS_MAX_LENGTH * 2)
 
 
@@ -982,7 +1005,9 @@ class PlanPatch(WireModel):
     """Only the fields sent change (``null`` clears an optional date)."""
 
     state: PlanState | None = None
-    opened_on: date | None = None
+    # Absent: unchanged. It cannot be cleared: documented as a date, and ``null`` is refused by the service
+    # with a translated message at the field.
+    opened_on: Annotated[date | None, WithJsonSchema({"type": "string", "format": "date"})] = None
     review_due_on: date | None = None
     closed_on: date | None = None
     participants: list[Participant] | None = Field(default=None, max_length=PLAN_LIST_MAX_ITEMS)

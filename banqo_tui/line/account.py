@@ -255,7 +255,14 @@ async def support(session: LineSession, args: argparse.Namespace) -> int:
         with contextlib.suppress(LineModeError):
             await session.signed_in()
     client = await session.client()
-    await client.support.send(from_=(args.sender or "").strip(), subject=args.subject.strip(), message=message)
+    from banqo_tui.api.client import new_idempotency_key
+
+    await client.support.send(
+        from_=(args.sender or "").strip(),
+        subject=args.subject.strip(),
+        message=message,
+        idempotency_key=new_idempotency_key(),  # the client may send it again when the connection drops
+    )
     session.say(_("Message envoyé. Nous vous répondrons sous peu."))
     return EXIT_OK
 

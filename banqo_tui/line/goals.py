@@ -106,11 +106,18 @@ async def _add(client: BanqoClient, args: argparse.Namespace, areas: Sequence[Ar
     entry = parse_quick_entry(" ".join(args.text), areas, learners)
     if not entry.ok:
         raise LineModeError("\n".join(entry.errors), EXIT_INVALID)
+    from banqo_tui.api.client import new_idempotency_key
+
+    # Keys per command: the client may send a create again when the connection drops, never making two.
     learner_ids = list(entry.learner_ids)
     for name in entry.new_learner_names:
-        learner_ids.append((await client.learners.create(name)).id)
+        learner_ids.append((await client.learners.create(name, new_idempotency_key())).id)
     return await client.collection.create(
-        entry.text, domain=entry.domain, tags=list(entry.tags), learner_ids=learner_ids
+        entry.text,
+        domain=entry.domain,
+        tags=list(entry.tags),
+        learner_ids=learner_ids,
+        idempotency_key=new_idempotency_key(),
     )
 
 
@@ -185,13 +192,23 @@ async def _exchange(session: LineSession, client: BanqoClient, args: argparse.Na
             raise write_error(target, exc) from None
         session.say(_("Collection exportée dans {path}.").format(path=target))
         return EXIT_OK
+    from banqo_tui.api.models import IMPORT_MAX_BYTES
+
     source = Path(args.file)
     try:
-        content = source.read_bytes()
+        with source.open("rb") as file:  # never more than the limit in memory, whatever the file's size
+            content = file.read(IMPORT_MAX_BYTES + 1)
     except OSError as exc:
         raise LineModeError(
             _("Impossible de lire {path} : {reason}").format(path=source, reason=exc.strerror), EXIT_ERROR
         ) from None
+    if len(content) > IMPORT_MAX_BYTES:
+        raise LineModeError(
+            _("{path} dépasse la taille permise ({size} Mo) : ce n'est pas un fichier d'échange BanqO.").format(
+                path=source, size=IMPORT_MAX_BYTES // 1_000_000
+            ),
+            EXIT_INVALID,
+        )
     kind = "csv" if source.suffix.lower() == ".csv" else "json"
     report = await client.collection.import_file(content, kind, dry_run=args.dry_run)
     if args.json:

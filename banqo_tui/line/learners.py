@@ -59,7 +59,10 @@ async def run(session: LineSession, args: argparse.Namespace) -> int:
         return await _remove(session, client, await find_learner(client, " ".join(args.learner)), args.yes)
     wanted = " ".join(args.first_name)
     if args.action == "add":
-        learner = await client.learners.create(wanted)
+        from banqo_tui.api.client import new_idempotency_key
+
+        # A key per command: the client may send it again when the connection drops, never adding two.
+        learner = await client.learners.create(wanted, new_idempotency_key())
         done = _("{name} fait maintenant partie de vos élèves.").format(name=learner.first_name)
     else:
         current = await find_learner(client, args.learner)

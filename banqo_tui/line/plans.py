@@ -183,8 +183,10 @@ async def _new(session: LineSession, client: BanqoClient, args: argparse.Namespa
         parents = [plan for plan in plans if plan.kind is PlanKind.INTERVENTION and plan.state is not PlanState.CLOSED]
         parent_id = newest_first(parents)[0].id if parents else None
     body = PlanCreate(learner_id=learner.id, kind=kind, parent_plan_id=parent_id, goal_ids=_goal_ids(chosen))
-    try:
-        plan = await client.plans.create(body)
+    from banqo_tui.api.client import new_idempotency_key
+
+    try:  # a key per command: the client may send it again when the connection drops, never starting two
+        plan = await client.plans.create(body, new_idempotency_key())
     except ApiError as exc:
         hint = _("{name} n'a pas de plan d'intervention ouvert : commencez par celui-là ({command}).").format(
             name=learner.first_name, command=session.command(f"plans new {learner.first_name.replace(' ', '')}")
@@ -251,9 +253,13 @@ async def _progress(session: LineSession, client: BanqoClient, plan_id: str, arg
     values, problems = read_measure(goal.unit, args.date or "", value, out_of)
     if problems:
         raise _refused(problems)
-    try:
+    from banqo_tui.api.client import new_idempotency_key
+
+    try:  # a key per command: the client may send it again when the connection drops, never recording two
         entry = await client.plans.add_progress(
-            plan_id, ProgressEntryCreate(plan_goal_id=goal.id, note=tidy(args.note or ""), **values)
+            plan_id,
+            ProgressEntryCreate(plan_goal_id=goal.id, note=tidy(args.note or ""), **values),
+            new_idempotency_key(),
         )
     except ApiError as exc:
         raise _refused_by_server(exc) or exc from None

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 from textual.widgets.option_list import Option
 
 from banqo_tui.api import errors
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen
 from banqo_tui.widgets.action_button import ActionButton
@@ -135,6 +136,7 @@ class LearnerPicker(Dialog):
         super().__init__(id="learner-picker")
         self.learners = list(learners)
         self.title_text = title
+        self._create_key = new_idempotency_key()  # kept across failed saves: the learner is added once
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -199,7 +201,7 @@ class LearnerPicker(Dialog):
     @work(group="learner-picker", exclusive=True, exit_on_error=False)
     async def _create(self, name: str) -> None:
         client = await self.banqo.api()
-        learner = await client.learners.create(name)
+        learner = await client.learners.create(name, self._create_key)
         if learner.first_name != " ".join(name.split()):
             self.app.notify(
                 _("Ce prénom était déjà pris : BanqO a ajouté un chiffre, « {name} ».").format(

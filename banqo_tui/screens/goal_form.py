@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, Select, Static
 
 from banqo_tui.api import errors
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
 from banqo_tui.widgets.action_button import ActionButton
@@ -120,6 +121,8 @@ class GoalFormScreen(BanqoScreen):
         self.areas = areas
         #: The goal was deleted elsewhere: Ctrl+S saves the form as a new goal.
         self.save_as_new = False
+        #: Kept across failed saves: a goal saved as new is created once, however often Ctrl+S is pressed.
+        self._create_key = new_idempotency_key()
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -317,7 +320,7 @@ class GoalFormScreen(BanqoScreen):
     async def _create(self, values: dict[str, Any]) -> None:
         client = await self.banqo.api()
         fields = {name: value for name, value in values.items() if value is not None}
-        self.dismiss(await client.collection.create(**fields))
+        self.dismiss(await client.collection.create(**fields, idempotency_key=self._create_key))
 
     def _conflict(self, current: Goal) -> None:
         from banqo_tui.screens.conflict import ConflictField, ConflictScreen

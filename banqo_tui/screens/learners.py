@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.widgets.option_list import Option
 
 from banqo_tui.api import errors
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.commands import ScreenCommands
 from banqo_tui.i18n import N_, _, format_number, ngettext
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
@@ -78,6 +79,9 @@ class LearnersScreen(BanqoScreen):
         self.shown_learner: Learner | None = None
         self.name_mode: NameMode | None = None
         self._renaming: Learner | None = None
+        #: The name and key of an add that failed: the same name saved again reuses the key, so that a first
+        #: attempt the server received but could not answer is not added twice.
+        self._failed_add: tuple[str, str] | None = None
         self._rename_version: int | None = None
 
     def help_notes(self) -> list[str]:
@@ -301,7 +305,14 @@ class LearnersScreen(BanqoScreen):
     @work(group="learners-name", exclusive=True, exit_on_error=False)
     async def _create(self, name: str) -> None:
         client = await self.banqo.api()
-        learner = await client.learners.create(name)
+        failed = self._failed_add
+        key = failed[1] if failed is not None and failed[0] == name else new_idempotency_key()
+        self._failed_add = None
+        try:
+            learner = await client.learners.create(name, key)
+        except Exception:
+            self._failed_add = (name, key)
+            raise
         self._close_name_field()
         notice = renamed_notice(name, learner)
         self.status(notice or _("{name} fait maintenant partie de vos élèves.").format(name=learner.first_name))

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Label, SelectionList, Static, TextAre
 from textual.widgets.option_list import Option
 
 from banqo_tui.api import errors
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.commands import ScreenCommands
 from banqo_tui.i18n import N_, _, format_date, format_number, ngettext
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
@@ -840,7 +841,8 @@ class PlanScreen(BanqoScreen):
     async def _renew(self, plan: Plan) -> None:
         client = await self.banqo.api()
         try:
-            renewed = await client.plans.renew(plan.id, plan.version)
+            # A key of its own: the client may then send it again when the connection drops.
+            renewed = await client.plans.renew(plan.id, plan.version, idempotency_key=new_idempotency_key())
         except errors.Conflict as exc:
             if exc.current_version is None:
                 raise

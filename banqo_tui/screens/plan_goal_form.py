@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from banqo_tui.api import errors
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.api.models import (
     PLAN_ACTIVE_GOALS_ADVISED,
     Participant,
@@ -376,6 +377,7 @@ class PlanGoalForm(PlanForm):
         taken = set(taken_goal_ids)
         self.offered = [entry for entry in learner_goals if entry.goal.id not in taken]
         self.saved: PlanGoal | None = None
+        self._create_key = new_idempotency_key()  # kept across failed saves: the objective is added once
 
     def answer(self) -> PlanGoal | None:
         return self.saved
@@ -696,7 +698,7 @@ class PlanGoalForm(PlanForm):
     @work(group=PlanForm.SAVE_GROUP, exit_on_error=False)
     async def _add(self, body: PlanGoalCreate) -> None:
         client = await self.banqo.api()
-        self.after_save(await client.plans.add_goal(self.plan.id, body))
+        self.after_save(await client.plans.add_goal(self.plan.id, body, self._create_key))
 
     @work(group=PlanForm.SAVE_GROUP, exit_on_error=False)
     async def _update(self, version: int, changes: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.api.models import ProgressEntryCreate, ProgressUnit
 from banqo_tui.i18n import _
 from banqo_tui.plan_words import unit_label
@@ -56,6 +57,7 @@ class ProgressEntryForm(PlanForm):
         self.plan = plan
         self.goal = goal
         self.today = date.today()
+        self._create_key = new_idempotency_key()  # kept across failed saves: the entry is recorded once
 
     def compose(self) -> ComposeResult:
         goal = self.goal
@@ -126,5 +128,5 @@ class ProgressEntryForm(PlanForm):
     @work(group=PlanForm.SAVE_GROUP, exit_on_error=False)
     async def _add(self, body: ProgressEntryCreate) -> None:
         client = await self.banqo.api()
-        entry: ProgressEntry = await client.plans.add_progress(self.plan.id, body)
+        entry: ProgressEntry = await client.plans.add_progress(self.plan.id, body, self._create_key)
         self.dismiss(entry)

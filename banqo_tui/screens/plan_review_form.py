@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Footer, Static
 
 from banqo_tui.api import errors
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.api.models import PlanGoalStatus, ReviewCreate, ReviewDecisionCreate, ReviewDecisionKind
 from banqo_tui.i18n import _, format_date, ngettext
 from banqo_tui.plan_words import DECISIONS, decision_label, goal_status_label, state_label
@@ -89,6 +90,7 @@ class ReviewForm(PlanForm):
         super().__init__(id="review-form")
         self.plan = plan
         self.version = plan.version
+        self._create_key = new_idempotency_key()  # kept across failed saves: the review is recorded once
         self.goals = sorted(
             (goal for goal in goals if goal.status is PlanGoalStatus.ACTIVE), key=lambda goal: goal.position
         )
@@ -231,7 +233,7 @@ class ReviewForm(PlanForm):
     async def _record(self, version: int, body: ReviewCreate) -> None:
         client = await self.banqo.api()
         try:
-            review: Review = await client.plans.review(self.plan.id, version, body)
+            review: Review = await client.plans.review(self.plan.id, version, body, self._create_key)
         except errors.Conflict as exc:
             if exc.current_version is None:
                 raise

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Label, Select, SelectionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from banqo_tui.api import errors
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.commands import ScreenCommands
 from banqo_tui.i18n import N_, _, format_date, format_number, ngettext
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
@@ -372,6 +373,7 @@ class NewPlanDialog(Dialog):
     def __init__(self, learner_id: str | None = None) -> None:
         super().__init__(id="new-plan-dialog")
         self.learner_id = learner_id
+        self._create_key = new_idempotency_key()  # kept across failed saves: the plan is started once
         self.learners: list[Learner] = []
         self.learner_goals: list[LearnerGoal] = []
         #: The learner's intervention plans, newest first: an annex attaches to one of them.
@@ -607,7 +609,7 @@ class NewPlanDialog(Dialog):
     @work(group="new-plan-create", exclusive=True, exit_on_error=False)
     async def _create(self, body: Any) -> None:
         client = await self.banqo.api()
-        self.dismiss(await client.plans.create(body))
+        self.dismiss(await client.plans.create(body, self._create_key))
 
     def show_field_errors(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
         """Under the choice fields too; what has no field of its own goes under the form."""

@@ -458,11 +458,24 @@ class ProfilePane(VerticalScroll, can_focus=False):
         if path is None:
             return
         self._photo_folder = path.parent
+        from banqo_tui.api.models import PHOTO_MAX_BYTES
+
+        def read_at_most() -> bytes:  # never more than the limit in memory, whatever the file's size
+            with path.open("rb") as file:
+                return file.read(PHOTO_MAX_BYTES + 1)
+
         try:
-            data = await asyncio.to_thread(path.read_bytes)
+            data = await asyncio.to_thread(read_at_most)
         except OSError as exc:
             self._photo_problem(
                 _("Erreur : ce fichier ne peut pas être lu ({reason}).").format(reason=exc.strerror or exc)
+            )
+            return
+        if len(data) > PHOTO_MAX_BYTES:
+            self._photo_problem(
+                _("Erreur : cette image dépasse la taille permise ({size} Mo). Choisissez-en une plus petite.").format(
+                    size=PHOTO_MAX_BYTES // (1024 * 1024)
+                )
             )
             return
         content_type = PHOTO_TYPES.get(path.suffix.lower(), "application/octet-stream")

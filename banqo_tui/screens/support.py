@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from banqo_tui.api.client import new_idempotency_key
 from banqo_tui.api.models import SUPPORT_SUBJECT_MAX_LENGTH
 from banqo_tui.i18n import N_, _
 from banqo_tui.screens.base import BanqoScreen, ScreenTitle
@@ -119,6 +120,9 @@ class SupportScreen(BanqoScreen):
     def __init__(self) -> None:
         super().__init__(id="support-screen")
         self._sending = False
+        #: The message and key of a send that failed: the same message sent again reuses the key, so that a
+        #: first attempt the server received but could not answer does not reach support twice.
+        self._failed_send: tuple[tuple[str, str, str], str] | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenTitle(_("Des questions? Contactez-nous!"))
@@ -212,7 +216,14 @@ class SupportScreen(BanqoScreen):
     @work(group="support", exit_on_error=False)
     async def _send(self, from_: str, subject: str, message: str) -> None:
         client = await self.banqo.api()
-        await client.support.send(from_=from_, subject=subject, message=message)
+        failed, content = self._failed_send, (from_, subject, message)
+        key = failed[1] if failed is not None and failed[0] == content else new_idempotency_key()
+        self._failed_send = None
+        try:
+            await client.support.send(from_=from_, subject=subject, message=message, idempotency_key=key)
+        except Exception:
+            self._failed_send = (content, key)
+            raise
         self._sent()
 
     def _sent(self) -> None:

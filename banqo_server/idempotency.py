@@ -1,0 +1,48 @@
+"""``Idempotency-Key`` on every create: a client that did not hear the answer sends the same request again, with
+the same key, and gets the resource its first attempt created instead of a second one.
+
+Each table a create writes to has an ``idempotency_key`` column, unique per account (per sender address for
+support messages). A service looks the key up before creating (:func:`earlier`), stores it on the new row, and,
+when two requests with one key race, the unique constraint refuses the loser, which reads the winner's row.
+The route answers 201 the first time and 200 for a repeat, as ``POST /collection/goals`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Header, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+KEY_LENGTH = 80
+
+Row = TypeVar("Row")
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        max_length=KEY_LENGTH,
+        description=(
+            "Any unique text the client makes for this create (a UUID). Sending the create again with the same "
+            "key answers the resource created first, with 200, instead of creating it twice."
+        ),
+    ),
+]
+
+REPEAT_DESCRIPTION = "The same `Idempotency-Key` was sent before: the resource that request created"
+
+
+def earlier(db: Session, model: type[Row], key: str | None, **scope: Any) -> Row | None:
+    """The row that an earlier create with ``key`` wrote, within ``scope`` (``account_id=…``), or None."""
+    if not key:
+        return None
+    query = select(model)
+    for column, value in {"idempotency_key": key, **scope}.items():
+        query = query.where(getattr(model, column) == value)
+    return db.scalar(query)
+
+
+def answer_status(response: Response, created: bool) -> None:
+    """201 for the create that wrote the row, 200 for a repeat."""
+    response.status_code = 201 if created else 200
