@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from banqo_server.catalogue import CATALOGUE_FILE
 from banqo_server.db import make_engine
 from banqo_server.services import catalogue
@@ -89,6 +91,7 @@ def test_a_new_edition_reaches_the_database_without_touching_collections(bank, s
     assert mine == copy  # the teacher's copy is theirs: same text, same source edition, same version
 
 
+@pytest.mark.empty_database
 def test_the_shipped_file_is_loaded_once(settings, clock):
     engine = make_engine(settings.database_url)
     try:
