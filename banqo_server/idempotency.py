@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 KEY_LENGTH = 80
@@ -41,6 +42,20 @@ def earlier(db: Session, model: type[Row], key: str | None, **scope: Any) -> Row
     for column, value in {"idempotency_key": key, **scope}.items():
         query = query.where(getattr(model, column) == value)
     return db.scalar(query)
+
+
+def commit_or_earlier(db: Session, model: type[Row], key: str | None, **scope: Any) -> Row | None:
+    """Commit the create; when the unique key refuses it (a request with the same key got there at the same
+    moment), roll back and return that request's row. None once committed."""
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        prior = earlier(db, model, key, **scope)
+        if prior is None:
+            raise
+        return prior
+    return None
 
 
 def answer_status(response: Response, created: bool) -> None:

@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import _
-from banqo_server.idempotency import earlier
+from banqo_server.idempotency import commit_or_earlier, earlier
 from banqo_server.models import Goal, Learner, LearnerGoal, new_id
 from banqo_server.models import Plan as PlanRow
 from banqo_server.models import PlanGoal as PlanGoalRow
@@ -939,15 +939,7 @@ def add_goal(
     )
     row.idempotency_key = idempotency_key
     db.add(row)
-    try:
-        db.commit()
-    except IntegrityError:  # the same key at the same moment: the other request's objective
-        db.rollback()
-        prior = _earlier_goal(db, account_id, plan, idempotency_key)
-        if prior is None:
-            raise
-        return prior
-    return row
+    return commit_or_earlier(db, PlanGoalRow, idempotency_key, account_id=account_id, plan_id=plan.id) or row
 
 
 def _earlier_goal(db: Session, account_id: str, plan: PlanRow, key: str | None) -> PlanGoalRow | None:
@@ -1109,15 +1101,7 @@ def add_progress(
         created_at=moment.now,
     )
     db.add(entry)
-    try:
-        db.commit()
-    except IntegrityError:  # the same key at the same moment: the other request's entry
-        db.rollback()
-        prior = earlier(db, ProgressRow, idempotency_key, account_id=account_id)
-        if prior is None:
-            raise
-        return prior
-    return entry
+    return commit_or_earlier(db, ProgressRow, idempotency_key, account_id=account_id) or entry
 
 
 def remove_progress(db: Session, account_id: str, plan_id: str, entry_id: str) -> None:

@@ -12,11 +12,10 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import SOURCE_LANGUAGE, _, use_language
-from banqo_server.idempotency import earlier
+from banqo_server.idempotency import commit_or_earlier, earlier
 from banqo_server.models import AccountSession, SupportMessage
 from banqo_server.services import activity, throttle
 from banqo_server.services.errors import InvalidInput, SupportMessagesThrottled
@@ -118,15 +117,7 @@ def receive(
     if session is not None:
         # The kind only: never the subject or the text.
         activity.record(db, session.account_id, ActivityKind.SUPPORT_MESSAGE_SENT, now, session.device)
-    try:
-        db.commit()
-    except IntegrityError:  # the same key at the same moment: the other request's message
-        db.rollback()
-        prior = earlier(db, SupportMessage, idempotency_key, from_email=sender)
-        if prior is None:
-            raise
-        return prior
-    return row
+    return commit_or_earlier(db, SupportMessage, idempotency_key, from_email=sender) or row
 
 
 def mail_body(row: SupportMessage) -> str:

@@ -3,6 +3,7 @@ a private D-Bus session, and tmux as the user's 80×24 terminal."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,6 +175,19 @@ class Terminal:
         except AssertionError as exc:
             raise AssertionError(f"{exc}; the screen shows:\n{last['screen']}") from None
 
+    def wait_still(self, quiet: float = 0.6, timeout: float = 30) -> str:
+        """The screen once it has not changed for ``quiet`` seconds (a screen still loading can move the focus)."""
+        last = {"screen": self.screen(), "since": time.monotonic()}
+
+        def still() -> str | None:
+            screen = self.screen()
+            if screen != last["screen"]:
+                last["screen"], last["since"] = screen, time.monotonic()
+                return None
+            return screen if time.monotonic() - last["since"] >= quiet else None
+
+        return _wait(still, timeout, "a still screen", interval=0.1)
+
     def wait_until_gone(self, text: str, timeout: float = 30) -> str:
         def gone() -> str | None:
             screen = self.screen()
@@ -212,3 +227,14 @@ def terminal_factory(tmp_path: Path) -> Iterator:
     yield make
     for terminal in terminals:
         terminal.close()
+
+
+def api(server: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+    """One call to the API at ``server`` (its base address); its JSON answer."""
+    headers = {"Content-Type": "application/json", "Accept-Language": "fr-CA"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{server}/api/v1{path}", data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")

@@ -8,7 +8,6 @@ before the request reaches it."""
 
 from __future__ import annotations
 
-import json
 import select
 import signal
 import socket
@@ -23,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import BIN, _free_port, _wait
+from .conftest import BIN, _free_port, _wait, api
 from .test_e2e_first_run import PASSWORD, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -168,15 +167,6 @@ def _reset(sock: socket.socket) -> None:
     finally:
         sock.close()
 
-
-def api(server: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json", "Accept-Language": "fr-CA"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{server}/api/v1{path}", data=data, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.loads(answer.read() or b"null")
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from .conftest import BIN
+from .conftest import BIN, api
 from .test_e2e_first_run import PASSWORD, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -27,15 +26,6 @@ RED = "\x1b[31m"
 API_GOAL = f"Lire API {CLEAR}{TITLE} fin"
 RAW_GOAL = f"Ecrire BRUT {CLEAR}{TITLE} fin"
 
-
-def api(server: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json", "Accept-Language": "fr-CA"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{server}/api/v1{path}", data=data, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.loads(answer.read() or b"null")
 
 
 def tmux(terminal, *args: str) -> str:

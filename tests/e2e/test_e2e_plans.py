@@ -4,14 +4,11 @@ and deadlines, records three measures, and reads the chart's target line and its
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import date
-from typing import Any
 
 import pytest
 
-from .conftest import BIN
+from .conftest import BIN, api
 from .test_e2e_first_run import PASSWORD, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -21,16 +18,6 @@ GOALS = (
     "{prénom} attend son tour pour parler en groupe.",
 )
 
-
-def api(server: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-    """One call to the API; its JSON answer."""
-    headers = {"Content-Type": "application/json", "Accept-Language": "fr-CA"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{server}/api/v1{path}", data=data, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return json.loads(answer.read() or b"null")
 
 
 def test_a_teacher_builds_lea_s_plan_and_follows_an_objective(api_server, base_env, terminal_factory):

@@ -41,6 +41,7 @@ def test_two_step_sign_in_set_up_and_used_in_a_real_terminal(api_server, base_en
     terminal.wait_for("Mes paramètres")
     terminal.send("F8")  # « Sécurité »
     terminal.wait_for("Validation en deux étapes")
+    terminal.wait_still()  # the pane has loaded and put the focus where it goes
     for _ in range(6):  # three password fields, their button, the devices, « Activer… »
         terminal.send("Tab")
     terminal.wait_for("État : désactivée")  # scrolled into view with the focused button
