@@ -42,8 +42,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="slow: run with --run-slow (or BANQO_RUN_SLOW=1)")
     for item in items:
-        if item.get_closest_marker("slow"):
+        slow_on_postgres = item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in POSTGRES_IN_SLOW_RUN
+        if item.get_closest_marker("slow") or (slow_on_postgres and item.get_closest_marker("postgres")):
             item.add_marker(skip)
+
+
+#: Suites whose PostgreSQL half runs only with --run-slow, for now: with them CI passed 15 minutes on two cores.
+#: Their SQLite half runs in CI. To be brought back once the suite's PostgreSQL set-up is cheaper (issue 8).
+POSTGRES_IN_SLOW_RUN = frozenset(
+    {"test_server_isolation", "test_server_idempotency", "test_server_migrations_upgrade", "test_server_session_cache"}
+)
 
 
 @pytest.fixture
