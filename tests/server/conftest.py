@@ -1,21 +1,16 @@
 """Fixtures of the API tests: every test that uses the app runs on SQLite and, when
-``BANQO_TEST_POSTGRES_URL`` is set, on PostgreSQL (a fresh schema per test)."""
+``BANQO_TEST_POSTGRES_URL`` is set, on PostgreSQL (a database of its own per test)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from banqo_server.app import create_app
-from banqo_server.db import make_engine
 from banqo_server.settings import Settings
 from banqo_tui.api.models import Goal, Page
 
@@ -23,30 +18,20 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette's notice about httpx in its TestClient
     from fastapi.testclient import TestClient
 
+from tests.conftest import postgres_database
+
 PASSWORD = "une phrase de passe"
-
-
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The test's database: a SQLite file (``cheap_settings`` starts it from the migrated template) or a
+    PostgreSQL database of its own, migrated unless the test is marked ``empty_database``."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'banqo.sqlite3'}"
         return
-    base = os.environ.get("BANQO_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("BANQO_TEST_POSTGRES_URL not set")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_database(migrated=request.node.get_closest_marker("empty_database") is None) as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import selectors
 import sqlite3
 import subprocess
 import sys
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +23,6 @@ from sqlalchemy.engine import make_url
 
 from banqo_server.app import create_app
 from banqo_server.db import make_engine
-from banqo_server.migrations import upgrade
 from banqo_server.problems import database_unavailable
 from banqo_server.settings import Settings
 
@@ -32,7 +30,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from tests.conftest import CHEAP_ARGON2, MovableClock
+from tests.conftest import CHEAP_ARGON2, MovableClock, postgres_database
 from tests.server.conftest import Api, Bank
 
 BUSY = "Le serveur BanqO est momentanément occupé : rien n'a été enregistré. Réessayez dans quelques secondes."
@@ -306,23 +304,9 @@ def test_the_busy_timeout_is_a_setting() -> None:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    base = os.environ.get("BANQO_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("BANQO_TEST_POSTGRES_URL not set")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        # Migrated first without a lock timeout: other tests' migrations hold the migration lock for a moment.
-        upgrade(make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}))
-        # How an operator bounds lock waits on PostgreSQL: ``options=-c lock_timeout=…`` in the URL.
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema} -clock_timeout=200"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    # How an operator bounds lock waits on PostgreSQL: ``options=-c lock_timeout=…`` in the URL.
+    with postgres_database(options="-clock_timeout=200") as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -1,5 +1,6 @@
 """The schema: migrated on start, by `banqo-server migrate`, and in step with the ORM models."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -12,13 +13,12 @@ from banqo_server.db import make_engine
 from banqo_server.models import Base
 
 
+@pytest.mark.empty_database
 def test_the_app_migrates_its_database_on_start(client, settings):
     engine = make_engine(settings.database_url)
     with engine.connect() as connection:
         assert migrations.current_revision(connection) == migrations.HEAD
-        assert {"accounts", "sessions", "sign_in_throttles", "activity"} <= set(
-            inspect(connection).get_table_names()
-        )
+        assert {"accounts", "sessions", "sign_in_throttles", "activity"} <= set(inspect(connection).get_table_names())
     engine.dispose()
 
 

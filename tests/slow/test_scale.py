@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
 from banqo_server.app import create_app
 from banqo_server.db import make_engine
 from banqo_server.settings import utc_now
 from banqo_tui.api.models import fold, matches, query_terms
+from tests.conftest import postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,20 +47,9 @@ SMALL = scale.Shape(teachers=40, goals=500, learners=10, plans=3, objectives=2, 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    """A fresh schema of the test database (``BANQO_TEST_POSTGRES_URL``)."""
-    base = os.environ.get("BANQO_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("BANQO_TEST_POSTGRES_URL not set")
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    """An empty database of the test's own on the test server (``BANQO_TEST_POSTGRES_URL``)."""
+    with postgres_database(migrated=False) as url:
+        yield url
 
 
 def _index_columns(engine: Engine) -> dict[str, list[str]]:
