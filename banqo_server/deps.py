@@ -25,12 +25,17 @@ bearer_scheme = HTTPBearer(auto_error=False, description="The token answered by 
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """A session for the request; closed (its connection back to the pool) in the thread pool afterwards."""
+    """A session for the request; closed afterwards: in the thread pool when it holds a connection (giving it
+    back to the pool rolls back, which is I/O), here when it holds none (no query was made, or the route closed
+    it in its own thread when done, as the search does) — a hop to a thread and back costs more than that."""
     db = request.app.state.session_factory()  # no I/O: the connection is taken at the first query
     try:
         yield db
     finally:
-        await run_in_threadpool(db.close)
+        if db.in_transaction():
+            await run_in_threadpool(db.close)
+        else:
+            db.close()
 
 
 async def get_settings(request: Request) -> Settings:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Response
 
@@ -24,6 +27,7 @@ from banqo_tui.api.models import (
     SessionInfo,
     SessionToken,
 )
+from banqo_tui.inert import inert
 
 
 class _Versioned(Protocol):
@@ -67,9 +71,7 @@ def session_view(session: AccountSession, current_id: str | None = None) -> Sess
 
 
 def token_view(token: str, session: AccountSession) -> SessionToken:
-    return SessionToken(
-        token=token, session=session_view(session, session.id), account=account_view(session.account)
-    )
+    return SessionToken(token=token, session=session_view(session, session.id), account=account_view(session.account))
 
 
 def goal_view(goal: GoalRow, learner_ids: list[str] | None = None) -> Goal:
@@ -93,6 +95,55 @@ def goal_view(goal: GoalRow, learner_ids: list[str] | None = None) -> Goal:
         created_at=goal.created_at,
         updated_at=goal.updated_at,
     )
+
+
+# --- pages of goals without the model: the search's hot path ------------------------------------------------
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else inert(value)
+
+
+_NO_OFFSET = timedelta(0)
+
+
+def _instant(moment: datetime) -> str:
+    """A datetime as pydantic writes it in JSON: ISO 8601, ``Z`` for UTC."""
+    if moment.utcoffset() == _NO_OFFSET:
+        return moment.replace(tzinfo=None).isoformat() + "Z"
+    return moment.isoformat()
+
+
+def goal_document(goal: Any, learner_ids: Sequence[str]) -> dict[str, Any]:
+    """What ``goal_view(goal, learner_ids)`` writes as JSON, as a dict built directly: a page of a hundred goals
+    validated one model at a time costs two milliseconds, more than its two queries. Same fields, same order,
+    texts made inert the same way (tests/server/test_server_goal_pages.py compares the bytes)."""
+    return {
+        "id": goal.id,
+        "text": inert(goal.text),
+        "language": goal.language,
+        "domain": _text(goal.domain),
+        "tags": [inert(tag) for tag in goal.tags],
+        "condition": _text(goal.condition),
+        "behaviour": _text(goal.behaviour),
+        "criterion": _text(goal.criterion),
+        "measure": _text(goal.measure),
+        "source": {
+            "kind": GoalSourceKind(goal.source_kind).value,
+            "catalogue_id": goal.source_id,
+            "catalogue_version": goal.source_version,
+        },
+        "learner_ids": list(learner_ids),
+        "version": goal.version,
+        "created_at": _instant(goal.created_at),
+        "updated_at": _instant(goal.updated_at),
+    }
+
+
+def page_json(items: list[dict[str, Any]], next_cursor: str | None) -> bytes:
+    """A ``Page`` of documents (``goal_document``) as JSON bytes, written as pydantic writes it."""
+    page = {"items": items, "next_cursor": next_cursor}
+    return json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def catalogue_goal_view(goal: CatalogueGoalRow, version: str) -> CatalogueGoal:

@@ -8,6 +8,7 @@ can be undone, then is gone for good.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,9 +102,7 @@ def check_fields(
     if not cleaned_text:
         errors["text"] = [_("Écrivez l'objectif.")]
     elif len(cleaned_text) > GOAL_TEXT_MAX_LENGTH:
-        errors["text"] = [
-            _("Ce texte est trop long ({count} caractères au plus).").format(count=GOAL_TEXT_MAX_LENGTH)
-        ]
+        errors["text"] = [_("Ce texte est trop long ({count} caractères au plus).").format(count=GOAL_TEXT_MAX_LENGTH)]
     chosen_language = (language or default_language)[:2].lower()
     if chosen_language not in LANGUAGES:
         errors["language"] = [_("Langue inconnue : fr ou en.")]
@@ -146,9 +145,7 @@ def check_fields(
 
 
 def _owned(db: Session, account_id: str, goal_id: str) -> Goal:
-    goal = db.scalar(
-        select(Goal).where(Goal.id == goal_id, Goal.account_id == account_id, Goal.deleted_at.is_(None))
-    )
+    goal = db.scalar(select(Goal).where(Goal.id == goal_id, Goal.account_id == account_id, Goal.deleted_at.is_(None)))
     if goal is None:
         raise NotFound()
     return goal
@@ -217,9 +214,7 @@ def create(
 ) -> tuple[Goal, bool]:
     """Create a goal (or find the same one); file it under ``learner_ids``. Commits. True when created."""
     if idempotency_key:
-        earlier = db.scalar(
-            select(Goal).where(Goal.account_id == account_id, Goal.idempotency_key == idempotency_key)
-        )
+        earlier = db.scalar(select(Goal).where(Goal.account_id == account_id, Goal.idempotency_key == idempotency_key))
         if earlier is not None and earlier.deleted_at is None:
             return earlier, False
     state = catalogue.state(db)
@@ -268,9 +263,18 @@ def create(
     except IntegrityError:  # the same goal created at the same moment by another request
         db.rollback()
         return create(
-            db, account_id, text=text, catalogue_id=None, language=language, domain=domain, tags=tags,
-            parts=parts, learner_ids=learner_ids, default_language=default_language,
-            idempotency_key=None, now=now,
+            db,
+            account_id,
+            text=text,
+            catalogue_id=None,
+            language=language,
+            domain=domain,
+            tags=tags,
+            parts=parts,
+            learner_ids=learner_ids,
+            default_language=default_language,
+            idempotency_key=None,
+            now=now,
         )
     return goal, True
 
@@ -355,6 +359,29 @@ def restore(db: Session, account_id: str, goal_id: str, now: datetime) -> Goal:
     return goal
 
 
+@functools.lru_cache(maxsize=256)
+def _page_statement(words: int, tag_words: int, domain: bool, cursor: bool, limited: bool) -> Select[Any]:
+    """The page query for a shape of search, built once: its values are bound parameters (``account``, ``w0``…,
+    ``t0``…, ``domain``, ``after_at``, ``after_id``, ``size``). Building a statement and its cache key costs more
+    than running it on SQLite; the search runs at every keystroke."""
+    statement = select(*Goal.__table__.columns).where(
+        Goal.account_id == bindparam("account"), Goal.deleted_at.is_(None)
+    )
+    padded = literal(" ") + Goal.search
+    statement = statement.where(*(padded.like(bindparam(f"w{index}")) for index in range(words)))
+    statement = statement.where(*(padded.like(bindparam(f"t{index}")) for index in range(tag_words)))
+    if domain:
+        statement = statement.where(Goal.domain == bindparam("domain"))
+    if cursor:
+        after_at = bindparam("after_at", type_=Goal.created_at.type)
+        after_id = bindparam("after_id", type_=Goal.id.type)
+        statement = statement.where(
+            (Goal.created_at > after_at) | ((Goal.created_at == after_at) & (Goal.id > after_id))
+        )
+    statement = statement.order_by(Goal.created_at, Goal.id)
+    return statement.limit(bindparam("size")) if limited else statement
+
+
 def page(
     db: Session,
     account_id: str,
@@ -367,26 +394,24 @@ def page(
 ) -> tuple[list[Any], str | None]:
     """The account's goals in the order they were added, filtered: read-only rows (SQLAlchemy ``Row``s with the
     goal's column attributes, not ORM objects — a page is only read, and Core rows cost a fraction)."""
-    statement = select(*Goal.__table__.columns).where(Goal.account_id == account_id, Goal.deleted_at.is_(None))
-    if q:
-        statement = statement.where(*catalogue.word_condition(Goal.search, query_terms(q)))
+    words = query_terms(q) if q else []
+    wanted = clean_tag(tag) if tag else ""
+    # Tags are folded into ``search``; the exact list is checked below for the page's rows.
+    tag_words = (query_terms(wanted) or [wanted]) if tag else []
+    values: dict[str, Any] = {"account": account_id, "size": limit + 1}
+    values.update({f"w{index}": f"% {word}%" for index, word in enumerate(words)})
+    values.update({f"t{index}": f"% {word}%" for index, word in enumerate(tag_words)})
     if domain:
-        statement = statement.where(Goal.domain == domain.lstrip("@"))
-    if tag:
-        wanted = clean_tag(tag)
-        # Tags are folded into ``search``; the exact list is checked below for the page's rows.
-        statement = statement.where(*catalogue.word_condition(Goal.search, query_terms(wanted) or [wanted]))
+        values["domain"] = domain.lstrip("@")
     if cursor:
-        moment, last_id = decode_cursor(cursor)
-        statement = statement.where(
-            (Goal.created_at > moment) | ((Goal.created_at == moment) & (Goal.id > last_id))
-        )
-    statement = statement.order_by(Goal.created_at, Goal.id)
+        values["after_at"], values["after_id"] = decode_cursor(cursor)
+    # Without a tag, every row the query gives is on the page: it stops after limit + 1 rows (the one more says
+    # that there is a next page). With one, rows whose text only looks like the tag are skipped: read on.
+    statement = _page_statement(len(words), len(tag_words), bool(domain), bool(cursor), limited=not tag)
     rows: list[Any] = []
     last: Any = None
     more = False
-    # Tag candidates that only match in the text are skipped; read on until the page is full.
-    for goal in db.execute(statement.execution_options(yield_per=limit + 1)):
+    for goal in db.execute(statement, values):
         if len(rows) == limit:
             more = True
             break
@@ -398,22 +423,27 @@ def page(
     return rows, next_cursor
 
 
+_LEARNER_IDS = (
+    select(LearnerGoal.goal_id, LearnerGoal.learner_id)
+    .join(Learner, Learner.id == LearnerGoal.learner_id)
+    .where(LearnerGoal.goal_id.in_(bindparam("goal_ids", expanding=True)))
+    .order_by(LearnerGoal.filed_at, Learner.first_name, Learner.id)
+)
+
+
 def learner_ids(db: Session, goal_ids: Sequence[str]) -> dict[str, list[str]]:
     """The learners each goal is filed under, in the order they were filed (those filed together by first name)."""
     found: dict[str, list[str]] = {goal_id: [] for goal_id in goal_ids}
     if goal_ids:
-        statement = (
-            select(LearnerGoal.goal_id, LearnerGoal.learner_id)
-            .join(Learner, Learner.id == LearnerGoal.learner_id)
-            .where(LearnerGoal.goal_id.in_(goal_ids))
-            .order_by(LearnerGoal.filed_at, Learner.first_name, Learner.id)
-        )
-        for goal_id, learner_id in db.execute(statement):
+        for goal_id, learner_id in db.execute(_LEARNER_IDS, {"goal_ids": list(goal_ids)}):
             found[goal_id].append(learner_id)
     return found
 
 
 def count(db: Session, account_id: str) -> int:
-    return db.scalar(
-        select(func.count()).select_from(Goal).where(Goal.account_id == account_id, Goal.deleted_at.is_(None))
-    ) or 0
+    return (
+        db.scalar(
+            select(func.count()).select_from(Goal).where(Goal.account_id == account_id, Goal.deleted_at.is_(None))
+        )
+        or 0
+    )
