@@ -21,16 +21,11 @@ def _imported_modules(path: Path) -> set[str]:
 
 def test_non_ui_modules_never_import_textual():
     loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, banqo_tui.api.client, banqo_tui.api.models, banqo_tui.api.errors, banqo_tui.config, "
-            "banqo_tui.credentials, banqo_tui.i18n, banqo_tui.connection, banqo_tui.cli; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c",
+         "import sys, banqo_tui.api.client, banqo_tui.api.models, banqo_tui.api.errors, banqo_tui.config, "
+         "banqo_tui.credentials, banqo_tui.i18n, banqo_tui.connection, banqo_tui.cli; "
+         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"],
+        capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert loaded == "[]"
 

@@ -5,23 +5,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPED = [
-    "banqo_tui/api",
-    "banqo_server",
-    "banqo_tui/config.py",
-    "banqo_tui/credentials.py",
-    "banqo_tui/connection.py",
-    "banqo_tui/i18n.py",
-    "banqo_tui/cli.py",
-    "banqo_tui/terminal.py",
-    "banqo_tui/focus_cursor.py",
-    "banqo_tui/widgets/status_line.py",
-    "banqo_tui/line",
-    "banqo_tui/line_mode.py",
-    "banqo_tui/terminal_output.py",
-    "banqo_tui/widgets/toggles.py",
-    "banqo_tui/widgets/choice_list.py",
-]
+TYPED = ["banqo_tui/api", "banqo_server", "banqo_tui/config.py", "banqo_tui/credentials.py",
+         "banqo_tui/connection.py", "banqo_tui/i18n.py", "banqo_tui/cli.py", "banqo_tui/terminal.py",
+         "banqo_tui/focus_cursor.py", "banqo_tui/widgets/status_line.py", "banqo_tui/line", "banqo_tui/line_mode.py",
+         "banqo_tui/terminal_output.py", "banqo_tui/widgets/toggles.py", "banqo_tui/widgets/choice_list.py"]
 
 
 def test_ruff_finds_nothing():

@@ -15,9 +15,8 @@ PASSWORD = "une phrase de passe solide"
 
 
 async def sign_up(api: BanqoClient, email: str = "camille@example.org"):
-    return await api.accounts.sign_up(
-        email=email, password=PASSWORD, first_name="Camille", last_name="Tremblay", device="tests"
-    )
+    return await api.accounts.sign_up(email=email, password=PASSWORD, first_name="Camille",
+                                      last_name="Tremblay", device="tests")
 
 
 async def test_health_answers_ok(client: BanqoClient):
@@ -141,14 +140,12 @@ async def test_idempotent_calls_are_retried_and_posts_are_not():
 
     async def flaky(scope, receive, send):  # a proxy whose upstream is restarting: 503 every time
         calls[scope["method"]] += 1
-        await send(
-            {"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"application/problem+json")]}
-        )
+        await send({"type": "http.response.start", "status": 503,
+                    "headers": [(b"content-type", b"application/problem+json")]})
         await send({"type": "http.response.body", "body": b'{"title": "Service Unavailable", "status": 503}'})
 
-    async with BanqoClient(
-        "http://flaky.test", transport=httpx.ASGITransport(app=flaky), retries=2, retry_backoff=0.01
-    ) as api:
+    async with BanqoClient("http://flaky.test", transport=httpx.ASGITransport(app=flaky),
+                           retries=2, retry_backoff=0.01) as api:
         with pytest.raises(errors.ServerError):
             await api.health()
         with pytest.raises(errors.ServerError):

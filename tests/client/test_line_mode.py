@@ -130,21 +130,8 @@ def test_edit_rm_and_restore_take_the_beginning_of_an_id(signed_in, capsys):
     code, out, _ = banqo(capsys, "goals", "add", "--json", "Lire 20 mots #fluidité")
     goal = json.loads(out)
     prefix = goal["id"][:8]
-    code, out, err = banqo(
-        capsys,
-        "goals",
-        "edit",
-        prefix,
-        "Lire",
-        "30",
-        "mots",
-        "--domain",
-        "@lect",
-        "--tag",
-        "lecture",
-        "--tag",
-        "#Rentrée",
-    )
+    code, out, err = banqo(capsys, "goals", "edit", prefix, "Lire", "30", "mots", "--domain", "@lect",
+                           "--tag", "lecture", "--tag", "#Rentrée")
     assert (code, err) == (0, "")
     assert out == f"{prefix}  Lire 30 mots  [Lecture, #lecture, #rentrée]\n"
     code, out, err = banqo(capsys, "goals", "edit", goal["id"], "--domain", "", "--tag", "")

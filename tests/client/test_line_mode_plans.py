@@ -122,34 +122,17 @@ def make_full_plan() -> str:
         client.token = await CredentialStore().load("lea@example.org", connection.label)
         try:
             learner = await client.learners.create("Léa")
-            plan = await client.plans.create(
-                PlanCreate(
-                    learner_id=learner.id,
-                    participants=[
-                        Participant(role="teacher"),
-                        Participant(role="other", other_role="Ergothérapeute"),
-                    ],
-                )
-            )
-            plan = await client.plans.update(
-                plan.id,
-                plan.version,
-                PlanPatch(
-                    strengths=[PrioritisedItem(text="Lit avec plaisir", priority=1)],
-                    needs=[PrioritisedItem(text="Décoder les mots nouveaux", priority=1)],
-                    adaptations=["Temps supplémentaire"],
-                ),
-            )
-            goal = await client.plans.add_goal(
-                plan.id,
-                PlanGoalCreate(
-                    text=GOAL,
-                    means=["Lecture guidée"],
-                    criterion="mots lus correctement",
-                    unit="percent",
-                    target=80,
-                ),
-            )
+            plan = await client.plans.create(PlanCreate(learner_id=learner.id, participants=[
+                Participant(role="teacher"), Participant(role="other", other_role="Ergothérapeute"),
+            ]))
+            plan = await client.plans.update(plan.id, plan.version, PlanPatch(
+                strengths=[PrioritisedItem(text="Lit avec plaisir", priority=1)],
+                needs=[PrioritisedItem(text="Décoder les mots nouveaux", priority=1)],
+                adaptations=["Temps supplémentaire"],
+            ))
+            goal = await client.plans.add_goal(plan.id, PlanGoalCreate(
+                text=GOAL, means=["Lecture guidée"], criterion="mots lus correctement", unit="percent", target=80,
+            ))
             for day, value in ((date(2026, 9, 15), 60), (date(2026, 10, 15), 85)):
                 await client.plans.add_progress(plan.id, ProgressEntryCreate(plan_goal_id=goal.id, on=day, value=value))
             plan = await client.plans.update(plan.id, plan.version, PlanPatch(state="active"))
@@ -174,29 +157,17 @@ def test_plans_list_and_show_read_the_plan_section_by_section(signed_in, capsys)
     lines = out.splitlines()
     headings = [line for line in lines if re.match(r"\d · ", line)]
     assert headings == [
-        "1 · Identification",
-        "2 · Participants",
-        "3 · Forces",
-        "4 · Besoins",
-        "5 · Mesures d'adaptation et de modification",
-        "6 · Objectifs — 1 objectif, 1 actif",
-        "7 · Suivi",
+        "1 · Identification", "2 · Participants", "3 · Forces", "4 · Besoins",
+        "5 · Mesures d'adaptation et de modification", "6 · Objectifs — 1 objectif, 1 actif", "7 · Suivi",
         "8 · Révisions",
     ]
     assert lines[0] == "Plan d'intervention de Léa"
     assert f"Identifiant (pour « banqo plans export ») : {plan_id}" in lines
-    for expected in (
-        "• Enseignant·e",
-        "• Ergothérapeute",
-        "1. Lit avec plaisir",
-        "1. Décoder les mots nouveaux",
-        "• Temps supplémentaire",
-        f"1. {GOAL}",
-        "   Moyens : Lecture guidée",
-        "   • Poursuivre tel quel — Bon départ",
-    ):
+    for expected in ("• Enseignant·e", "• Ergothérapeute", "1. Lit avec plaisir", "1. Décoder les mots nouveaux",
+                     "• Temps supplémentaire", f"1. {GOAL}", "   Moyens : Lecture guidée",
+                     "   • Poursuivre tel quel — Bon départ"):
         assert expected in lines, expected
-    follow_up = lines[lines.index("7 · Suivi") + 1 : lines.index("8 · Révisions")]
+    follow_up = lines[lines.index("7 · Suivi") + 1:lines.index("8 · Révisions")]
     assert follow_up[0] == f"1. {GOAL}"
     assert follow_up[1] == (
         "   2 mesures du 15 septembre au 15 octobre 2026 : 60 %, 85 %. Cible : au moins 80 %. "

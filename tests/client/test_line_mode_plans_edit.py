@@ -61,8 +61,7 @@ def test_a_new_plan_takes_the_folder_s_goals_or_those_named(app, line, clock):
         "Pour le remplir (participants, forces, besoins, moyens et cibles) : banqo, puis « Plans » (F7).",
     ]
     assert [goal.text for goal in objectives(app, token, plan_id)] == [
-        "Léa lit 20 mots fréquents en une minute",
-        "Léa demande de l'aide au besoin",
+        "Léa lit 20 mots fréquents en une minute", "Léa demande de l'aide au besoin"
     ]
     assert line("plans list")[1].splitlines()[0] == f"{plan_id}  {said[0]}"
 
@@ -91,10 +90,8 @@ def test_a_transition_plan_needs_an_open_intervention_plan(app, line, clock):
     intervention_id, _said = new_plan(line, "plans new Zoé")
     # As « Nouveau plan » pre-fills an annex: only the goals of a TEVA sphere (this folder has none).
     annex_id, said = new_plan(line, "plans new Zoé --kind transition")
-    assert said[:2] == [
-        "Zoé — Plan de transition (TEVA) — Brouillon — révision non prévue",
-        "0 objectif repris de son dossier.",
-    ]
+    assert said[:2] == ["Zoé — Plan de transition (TEVA) — Brouillon — révision non prévue",
+                        "0 objectif repris de son dossier."]
     code, out, err = line(f"plans show {annex_id}")
     assert code == 0 and "Annexe du plan d'intervention ouvert le 2 novembre 2026." in out.splitlines()
     assert line(f"plans show {intervention_id}")[0] == 0

@@ -15,13 +15,8 @@ from banqo_tui.outbox import Outbox, deliver, deliver_all, outbox_path
 
 
 async def sign_up(client: BanqoClient) -> None:
-    await client.accounts.sign_up(
-        email="camille@example.org",
-        password="une phrase de passe solide",
-        first_name="Camille",
-        last_name="Tremblay",
-        device="tests",
-    )
+    await client.accounts.sign_up(email="camille@example.org", password="une phrase de passe solide",
+                                  first_name="Camille", last_name="Tremblay", device="tests")
 
 
 class SwitchableTransport(httpx.AsyncBaseTransport):
@@ -140,15 +135,8 @@ async def test_unreachable_server_keeps_the_goal_and_sends_it_once_when_back(tmp
 
     sleeps = Sleeps(after=4, then=back)
     sent = []
-    await deliver_all(
-        box,
-        api,
-        on_sent=lambda *args: sent.append(args),
-        on_refused=pytest.fail,
-        sleep=sleeps,
-        first_delay=1,
-        max_delay=4,
-    )
+    await deliver_all(box, api, on_sent=lambda *args: sent.append(args), on_refused=pytest.fail, sleep=sleeps,
+                      first_delay=1, max_delay=4)
     assert sleeps.delays == [1, 2, 4, 4]  # doubling, bounded
     assert len(sent) == 1 and box.pending() == []
     goals = await api.collection.list()

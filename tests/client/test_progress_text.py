@@ -34,24 +34,16 @@ def french() -> Iterator[None]:
 
 def goal(**fields: object) -> PlanGoal:
     values: dict[str, object] = {
-        "id": "g1",
-        "plan_id": "p1",
-        "lineage_id": "l1",
-        "position": 1,
-        "text": "Léa lit un texte de son niveau.",
-        "version": 1,
-        "created_at": NOW,
-        "updated_at": NOW,
-        "target": 80,
+        "id": "g1", "plan_id": "p1", "lineage_id": "l1", "position": 1, "text": "Léa lit un texte de son niveau.",
+        "version": 1, "created_at": NOW, "updated_at": NOW, "target": 80,
     }
     values.update(fields)
     return PlanGoal.model_validate(values)
 
 
 def entry(on: date, value: float, out_of: int | None = None) -> ProgressEntry:
-    return ProgressEntry(
-        id=f"e{on}", plan_goal_id="g1", lineage_id="l1", on=on, value=value, out_of=out_of, created_at=NOW
-    )
+    return ProgressEntry(id=f"e{on}", plan_goal_id="g1", lineage_id="l1", on=on, value=value, out_of=out_of,
+                         created_at=NOW)
 
 
 THREE = [entry(date(2026, 9, 5), 40), entry(date(2026, 9, 19), 55), entry(date(2026, 10, 3), 70)]
@@ -84,9 +76,8 @@ def test_an_unreadable_date_says_the_formats_and_an_empty_one_is_no_problem() ->
     assert read_date("01/09/2026") == (date(2026, 9, 1), None)
 
 
-@pytest.mark.parametrize(
-    ("typed", "expected"), [("80", 80.0), ("2,5", 2.5), ("2.5", 2.5), ("80 %", 80.0), ("quatre", None), ("4/5", None)]
-)
+@pytest.mark.parametrize(("typed", "expected"), [("80", 80.0), ("2,5", 2.5), ("2.5", 2.5), ("80 %", 80.0),
+                                                  ("quatre", None), ("4/5", None)])
 def test_parse_number_takes_a_decimal_comma(typed: str, expected: float | None) -> None:
     assert parse_number(typed) == expected
 
@@ -101,21 +92,12 @@ def test_parse_number_takes_a_decimal_comma(typed: str, expected: float | None) 
         ({"unit": ProgressUnit.PERCENT, "target": 82.5}, 70.25, None, "70,25 %", "au moins 82,5 %"),
         ({"unit": ProgressUnit.RATIO, "target": 4, "out_of": 5}, 3, None, "3 sur 5", "au moins 4 sur 5"),
         ({"unit": ProgressUnit.RATIO, "target": 4, "out_of": 5}, 6, 10, "6 sur 10", "au moins 4 sur 5"),
-        (
-            {"unit": ProgressUnit.COUNT, "target": 2, "direction": TargetDirection.AT_MOST},
-            3,
-            None,
-            "3 fois",
-            "au plus 2 fois",
-        ),
-        (
-            {"unit": ProgressUnit.COUNT, "target": 1, "direction": TargetDirection.AT_MOST},
-            1,
-            None,
-            "1 fois",
-            "au plus 1 fois",
-        ),
-        ({"unit": ProgressUnit.RUBRIC, "target": 3, "out_of": 4}, 2, None, "niveau 2 sur 4", "au moins niveau 3 sur 4"),
+        ({"unit": ProgressUnit.COUNT, "target": 2, "direction": TargetDirection.AT_MOST}, 3, None, "3 fois",
+         "au plus 2 fois"),
+        ({"unit": ProgressUnit.COUNT, "target": 1, "direction": TargetDirection.AT_MOST}, 1, None, "1 fois",
+         "au plus 1 fois"),
+        ({"unit": ProgressUnit.RUBRIC, "target": 3, "out_of": 4}, 2, None, "niveau 2 sur 4",
+         "au moins niveau 3 sur 4"),
         ({"unit": ProgressUnit.PERCENT, "target": None}, 70, None, "70 %", "aucune cible"),
     ],
 )

@@ -8,7 +8,10 @@ from textual.app import App, ComposeResult
 
 from banqo_tui.widgets.qr import QUIET_ZONE, QrCode, qr_lines
 
-URI = "otpauth://totp/BanqO:camille.tremblay%40example.org?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=BanqO"
+URI = (
+    "otpauth://totp/BanqO:camille.tremblay%40example.org"
+    "?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=BanqO"
+)
 
 #: What each drawn character says of its two modules: (dark above, dark below).
 READ = {" ": (False, False), "▀": (True, False), "▄": (False, True), "█": (True, True)}
@@ -39,11 +42,11 @@ def test_the_half_blocks_read_back_as_segnos_matrix_inside_a_light_quiet_zone(te
 
     drawn = read_back(lines)
     # The symbol sits inside two light modules on every side; an odd last half-line is light too.
-    inner = [row[QUIET_ZONE : QUIET_ZONE + size] for row in drawn[QUIET_ZONE : QUIET_ZONE + size]]
+    inner = [row[QUIET_ZONE:QUIET_ZONE + size] for row in drawn[QUIET_ZONE:QUIET_ZONE + size]]
     assert inner == modules
     for index, row in enumerate(drawn):
         if QUIET_ZONE <= index < QUIET_ZONE + size:
-            assert not any(row[:QUIET_ZONE]) and not any(row[QUIET_ZONE + size :])
+            assert not any(row[:QUIET_ZONE]) and not any(row[QUIET_ZONE + size:])
         else:
             assert not any(row)
 

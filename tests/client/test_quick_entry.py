@@ -165,14 +165,9 @@ def test_the_goal_bank_rules_import_no_textual():
     import sys
 
     loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, banqo_tui.quick_entry, banqo_tui.outbox, banqo_tui.goal_shelf; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c",
+         "import sys, banqo_tui.quick_entry, banqo_tui.outbox, banqo_tui.goal_shelf; "
+         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))"],
+        capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert loaded == "[]"

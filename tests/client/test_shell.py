@@ -72,10 +72,7 @@ class Line:
             config,
             connection=Connection(config, client_factory=client),
             credentials=CredentialStore(tmp_path / "accounts.json"),
-            stdin=self.stdin,
-            out=self.out,
-            err=self.err,
-            in_shell=True,
+            stdin=self.stdin, out=self.out, err=self.err, in_shell=True,
         )
         self.shell = Shell(self.session, interactive=False)
         self.carry_on = True
@@ -260,9 +257,8 @@ def test_profile_show_and_set_with_the_server_s_field_messages(app, line):
 def test_support_messages_signed_out_from_stdin(app, line):
     code, out, err = line("support send --subject Question --message -", stdin="Bonjour,\nune question.\n")
     assert code == 2 and err.startswith("Votre courriel : ")
-    code, out, err = line(
-        "support send --from lea@example.org --subject Question --message -", stdin="Bonjour,\nune question.\n"
-    )
+    code, out, err = line("support send --from lea@example.org --subject Question --message -",
+                          stdin="Bonjour,\nune question.\n")
     assert (code, out, err) == (0, "Message envoyé. Nous vous répondrons sous peu.\n", "")
 
 
@@ -282,15 +278,7 @@ def test_a_bad_line_says_why_and_the_shell_goes_on(app, line):
 
 def test_words_apostrophes_and_quotes():
     assert split_words("goals add L'élève lit 20 mots #fluidité @lect +Léa") == [
-        "goals",
-        "add",
-        "L'élève",
-        "lit",
-        "20",
-        "mots",
-        "#fluidité",
-        "@lect",
-        "+Léa",
+        "goals", "add", "L'élève", "lit", "20", "mots", "#fluidité", "@lect", "+Léa"
     ]
     assert split_words('learners rename Léa "Léa Marie"') == ["learners", "rename", "Léa", "Léa Marie"]
 
@@ -317,10 +305,8 @@ def test_tab_completes_commands_actions_options_and_first_names(app, line):
 def test_a_script_on_standard_input_runs_until_quit(app, tmp_path, memory_keyring):
     sign_up(app)
     shell = Line(app, tmp_path)
-    shell.stdin.write(
-        f"login --email lea@example.org --password-stdin\n{PASSWORD}\ngoals add Lire\n"
-        "goals rm zzzz\nquit\ngoals add Jamais lu\n"
-    )
+    shell.stdin.write(f"login --email lea@example.org --password-stdin\n{PASSWORD}\ngoals add Lire\n"
+                      "goals rm zzzz\nquit\ngoals add Jamais lu\n")
     shell.stdin.seek(0)
     assert shell.shell.run() == 5
     out = shell.out.getvalue().splitlines()

@@ -80,12 +80,12 @@ def next_frame(rng: random.Random, lines: list[Strip]) -> list[Strip]:
         top = rng.randint(0, HEIGHT - 5)
         bottom = rng.randint(top + 4, HEIGHT - 1)
         shift = rng.choice([1, 1, 2, 3, -1, -1, -2, -4])
-        block = lines[top : bottom + 1]
+        block = lines[top:bottom + 1]
         if shift > 0:
             block = block[shift:] + [random_line(rng) for _ in range(shift)]
         else:
             block = [random_line(rng) for _ in range(-shift)] + block[:shift]
-        lines[top : bottom + 1] = block
+        lines[top:bottom + 1] = block
         for _ in range(rng.randint(0, 2)):  # the old highlighted row, a scroll bar cell…
             y = rng.randint(top, bottom)
             lines[y] = random_line(rng)
@@ -164,6 +164,6 @@ def test_a_list_scrolled_line_after_line_stays_right():
     screen = pyte.Screen(WIDTH, HEIGHT)
     stream = pyte.Stream(screen)
     for top in (*range(0, 20), *range(20, -1, -3)):
-        lines = rows[top : top + HEIGHT]
+        lines = rows[top:top + HEIGHT]
         stream.feed(mirror.frame(WIDTH, HEIGHT, dict(enumerate(lines)), out))
         assert cells(screen) == expected(lines, out), top

@@ -69,9 +69,7 @@ def api_server(tmp_path: Path, base_env: dict[str, str]) -> Iterator[str]:
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(
         [str(BIN / "banqo-server"), "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
 
@@ -104,11 +102,7 @@ def keyring_env(base_env: dict[str, str]) -> Iterator[dict[str, str]]:
             pytest.skip(f"{tool} is not installed (./scripts/test installs it when run as root)")
     started = subprocess.run(
         ["dbus-daemon", "--session", "--fork", "--nopidfile", "--print-address=1", "--print-pid=1"],
-        env=base_env,
-        capture_output=True,
-        text=True,
-        timeout=20,
-        check=True,
+        env=base_env, capture_output=True, text=True, timeout=20, check=True,
     )
     address, pid = started.stdout.split()[:2]
     env = dict(base_env, DBUS_SESSION_BUS_ADDRESS=address)
@@ -116,12 +110,7 @@ def keyring_env(base_env: dict[str, str]) -> Iterator[dict[str, str]]:
     try:
         unlocked = subprocess.run(
             ["gnome-keyring-daemon", "--unlock", "--components=secrets", "--daemonize"],
-            env=env,
-            input="e2e-keyring-password",
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=True,
+            env=env, input="e2e-keyring-password", capture_output=True, text=True, timeout=20, check=True,
         )
         for line in unlocked.stdout.splitlines():
             key, _, value = line.partition("=")
@@ -150,14 +139,8 @@ class Terminal:
         self.started = False
 
     def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", str(self.config), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=check,
-        )
+        return subprocess.run(["tmux", "-L", self.socket, "-f", str(self.config), *args],
+                              env=self.env, capture_output=True, text=True, timeout=20, check=check)
 
     def run(self, command: str) -> None:
         """Start `command` in the terminal (again, once the previous one has ended)."""

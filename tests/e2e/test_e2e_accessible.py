@@ -26,15 +26,8 @@ MARK = "▸ "
 #: Nine goals typed in « Ma collection », newest shown first; three are filed under Léa (« +Léa »).
 GOALS = [f"Lire la liste de mots numéro {number}" for number in range(1, 10)]
 LEA_GOALS = GOALS[:3]
-SETTINGS_TABS = (
-    "Profil",
-    "Sécurité",
-    "Inscription",
-    "Méthode de paiement",
-    "Factures",
-    "Confidentialité",
-    "Préférences",
-)
+SETTINGS_TABS = ("Profil", "Sécurité", "Inscription", "Méthode de paiement", "Factures", "Confidentialité",
+                 "Préférences")
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 Check = Callable[[list[str], int, int], bool]
@@ -119,7 +112,7 @@ def assert_idle(terminal, where: str) -> None:
 
 def status_line(screen: str) -> str:
     """The status line's text: up to three rows just above the keys, from the one starting with a severity."""
-    rows = screen.split("\n")[HEIGHT - 4 : HEIGHT - 1]
+    rows = screen.split("\n")[HEIGHT - 4:HEIGHT - 1]
     first = next((index for index, row in enumerate(rows) if row.strip().startswith(SEVERITIES)), len(rows))
     return " ".join(row.strip() for row in rows[first:])
 
@@ -134,11 +127,8 @@ def list_row_text(line: str) -> str:
 
 def goal_rows(lines: list[str]) -> dict[str, int]:
     """The goal list's rows (« ▸ » or two blanks, then the text; the detail below has one blank less)."""
-    return {
-        list_row_text(line): row
-        for row, line in enumerate(lines)
-        if line[1:3] in (MARK, "  ") and list_row_text(line) in GOALS
-    }
+    return {list_row_text(line): row for row, line in enumerate(lines)
+            if line[1:3] in (MARK, "  ") and list_row_text(line) in GOALS}
 
 
 def on_goal(text: str) -> Check:
@@ -220,9 +210,8 @@ def learners(terminal) -> None:
 
 def on_heading(number: int) -> Check:
     """The cursor on the focused section's heading, which is marked « ▸ » (the only one)."""
-    return lambda lines, x, y: (
-        lines[y][x:].startswith(f"{MARK}{number} · ") and sum(line.lstrip().startswith(MARK) for line in lines) == 1
-    )
+    return lambda lines, x, y: (lines[y][x:].startswith(f"{MARK}{number} · ")
+                                and sum(line.lstrip().startswith(MARK) for line in lines) == 1)
 
 
 def on_objective(terminal, number: int) -> Check:
@@ -230,12 +219,9 @@ def on_objective(terminal, number: int) -> Check:
 
     def check(lines: list[str], x: int, y: int) -> bool:
         # The list's rows: « ▸ 1. … » on the highlighted one, « ␣␣2. … » on the others.
-        rows = [row for row, line in enumerate(lines) if re.match(r"(▸ |  ) ?\d\. ", line[x : x + 6])]
-        return (
-            lines[y][x:].startswith(f"{MARK}{number}. ")
-            and one_bold_row(terminal, rows, y, x)
-            and [row for row in rows if lines[row][x:].startswith(MARK)] == [y]
-        )
+        rows = [row for row, line in enumerate(lines) if re.match(r"(▸ |  ) ?\d\. ", line[x:x + 6])]
+        return (lines[y][x:].startswith(f"{MARK}{number}. ") and one_bold_row(terminal, rows, y, x)
+                and [row for row in rows if lines[row][x:].startswith(MARK)] == [y])
 
     return check
 
@@ -256,11 +242,8 @@ def plan(terminal) -> None:
         terminal.send("Tab")
         wait_cursor(terminal, on_heading(number), f"after Tab, the cursor on the heading of section {number}")
     terminal.send("8")
-    wait_cursor(
-        terminal,
-        lambda lines, x, y: lines[y][x:].startswith("Aucune révision"),
-        "after 8, the cursor on the (empty) list of reviews",
-    )
+    wait_cursor(terminal, lambda lines, x, y: lines[y][x:].startswith("Aucune révision"),
+                "after 8, the cursor on the (empty) list of reviews")
     terminal.send("6")
     wait_cursor(terminal, on_objective(terminal, 1), "after 6, the cursor on objective 1")
     for key, number in (("Down", 2), ("Down", 3), ("Up", 2), ("Home", 1), ("End", 3)):
@@ -282,7 +265,7 @@ FIRST_CONTROL: dict[str, Check] = {
     "Méthode de paiement": lambda lines, x, y: lines[y][x:].startswith(MARK + "Ajouter une carte"),
     "Factures": on_tab("Factures"),  # nothing to focus in an empty list of invoices: Tab stays on the tabs
     "Confidentialité": lambda lines, x, y: lines[y][x:].startswith("BanqO garde le moins"),
-    "Préférences": lambda lines, x, y: "Français" in lines[y][x : x + 16],  # the language: the state, then its name
+    "Préférences": lambda lines, x, y: "Français" in lines[y][x:x + 16],  # the language: the state, then its name
 }
 
 
@@ -318,11 +301,8 @@ def start(terminal, server: str) -> None:
     screen = terminal.wait_for("Compte créé")  # the résumé is read
     assert status_line(screen).startswith("Avertissement : Aucun trousseau de clés utilisable"), screen
     assert screen.count("Aucun trousseau") == 1  # in the status line only: no toast
-    wait_cursor(
-        terminal,
-        lambda lines, x, y: lines[y][x:].startswith("Bonjour, Camille Tremblay"),
-        "the cursor on the résumé's first line (not the blank row above it)",
-    )
+    wait_cursor(terminal, lambda lines, x, y: lines[y][x:].startswith("Bonjour, Camille Tremblay"),
+                "the cursor on the résumé's first line (not the blank row above it)")
     assert_idle(terminal, "Votre résumé")
 
 

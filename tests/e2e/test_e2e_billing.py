@@ -75,9 +75,8 @@ def test_a_teacher_subscribes_with_a_sandbox_card_and_saves_the_invoice(
     # Ctrl+U is a binding: Textual runs it once the key has bubbled up to the app, by which time keys typed right
     # after are already in the field — and would go with it. A person sees the field empty before typing.
     _wait(
-        lambda: any(
-            line.split("Chemin", 1)[1].strip(" █") == "" for line in terminal.screen().splitlines() if "Chemin" in line
-        ),
+        lambda: any(line.split("Chemin", 1)[1].strip(" █") == "" for line in terminal.screen().splitlines()
+                    if "Chemin" in line),
         30,
         "the emptied path",
     )

@@ -168,6 +168,7 @@ def _reset(sock: socket.socket) -> None:
         sock.close()
 
 
+
 @pytest.fixture
 def world(tmp_path: Path, base_env: dict[str, str], terminal_factory: Any) -> Iterator[Any]:
     """The server, the proxy in front of it, and the TUI signed up through the proxy, on « Votre résumé »."""

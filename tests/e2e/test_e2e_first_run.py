@@ -30,12 +30,16 @@ def sign_up(terminal) -> None:
 
 
 def read_keyring(env: dict[str, str], server_url: str) -> str | None:
-    code = f"import keyring, sys; print(keyring.get_password('banqo', 'camille@example.org@{server_url}') or '')"
+    code = (
+        "import keyring, sys; "
+        f"print(keyring.get_password('banqo', 'camille@example.org@{server_url}') or '')"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
     return out.stdout.strip() or None
 
 
-def test_sign_up_then_the_next_run_signs_in_from_the_keyring(api_server, keyring_env, terminal_factory, tmp_path: Path):
+def test_sign_up_then_the_next_run_signs_in_from_the_keyring(api_server, keyring_env, terminal_factory,
+                                                             tmp_path: Path):
     terminal = terminal_factory(keyring_env)
     command = f"{BIN / 'banqo'} --server {api_server}"
     terminal.run(command)

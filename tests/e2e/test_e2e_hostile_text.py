@@ -27,6 +27,7 @@ API_GOAL = f"Lire API {CLEAR}{TITLE} fin"
 RAW_GOAL = f"Ecrire BRUT {CLEAR}{TITLE} fin"
 
 
+
 def tmux(terminal, *args: str) -> str:
     done = subprocess.run(
         ["tmux", "-L", terminal.socket, "-f", str(terminal.config), *args],

@@ -19,6 +19,7 @@ GOALS = (
 )
 
 
+
 def test_a_teacher_builds_lea_s_plan_and_follows_an_objective(api_server, base_env, terminal_factory):
     env = dict(base_env, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     terminal = terminal_factory(env)
@@ -27,9 +28,8 @@ def test_a_teacher_builds_lea_s_plan_and_follows_an_objective(api_server, base_e
     terminal.wait_for("Votre résumé")
 
     # Léa and her sub-collection, from another device of the same account.
-    session = api(
-        api_server, "POST", "/sessions", {"email": "camille@example.org", "password": PASSWORD, "device": "Tablette"}
-    )
+    session = api(api_server, "POST", "/sessions",
+                  {"email": "camille@example.org", "password": PASSWORD, "device": "Tablette"})
     token = session["token"]
     lea = api(api_server, "POST", "/learners", {"first_name": "Léa"}, token)
     for text in GOALS:

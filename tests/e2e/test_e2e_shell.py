@@ -21,16 +21,16 @@ EMAIL = "camille@example.org"
 def create_account(server: str) -> None:
     body = {"email": EMAIL, "password": PASSWORD, "first_name": "Camille", "last_name": "Tremblay"}
     request = urllib.request.Request(
-        f"{server}/api/v1/accounts",
-        data=json.dumps(body).encode(),
-        method="POST",
+        f"{server}/api/v1/accounts", data=json.dumps(body).encode(), method="POST",
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 201
 
 
-def test_the_shell_completes_with_tab_and_keeps_a_login_without_keyring(api_server, base_env, terminal_factory, home):
+def test_the_shell_completes_with_tab_and_keeps_a_login_without_keyring(
+    api_server, base_env, terminal_factory, home
+):
     create_account(api_server)
     env = dict(base_env, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     terminal = terminal_factory(env)
@@ -73,7 +73,8 @@ def test_commands_chained_in_a_script_keep_the_session_and_say_what_failed(api_s
     banqo = BIN / "banqo"
 
     def sh(script: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["sh", "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        return subprocess.run(["sh", "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=60)
 
     signed_out = sh(f"{banqo} goals list")
     assert (signed_out.returncode, signed_out.stdout) == (3, "")

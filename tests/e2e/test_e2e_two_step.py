@@ -24,7 +24,7 @@ def secret_on_screen(screen: str) -> str:
     for index, line in enumerate(lines):
         if "Clé :" in line:
             column = line.index("Clé :")
-            first = line[column + len("Clé :") :].split("█")[0]
+            first = line[column + len("Clé :"):].split("█")[0]
             second = lines[index + 1][column:].split("█")[0] if index + 1 < len(lines) else ""
             return "".join(re.findall(r"\b[A-Z2-7]{4}\b", first + " " + second))
     raise AssertionError("no key on screen:\n" + screen)

@@ -144,14 +144,7 @@ def test_deleting_the_account_leaves_no_trace_of_it_and_keeps_every_row_of_anoth
 
     after = every_row(api)
     needles = [
-        GONE_EMAIL,
-        GONE_FIRST,
-        GONE_LAST,
-        gone.id,
-        "514-555-0199",
-        "9f8e7d6c5b4a",
-        *GONE_GOALS,
-        *GONE_LEARNERS,
+        GONE_EMAIL, GONE_FIRST, GONE_LAST, gone.id, "514-555-0199", "9f8e7d6c5b4a", *GONE_GOALS, *GONE_LEARNERS,
         *GONE_PLAN_TEXTS,
     ]
 
@@ -165,16 +158,8 @@ def test_deleting_the_account_leaves_no_trace_of_it_and_keeps_every_row_of_anoth
 
     assert tables_holding(before, GONE_EMAIL) >= {"accounts", "support_messages", "sign_in_throttles"}
     account_tables = {
-        "sessions",
-        "activity",
-        "goals",
-        "learners",
-        "recovery_codes",
-        "password_resets",
-        "plans",
-        "plan_goals",
-        "progress_entries",
-        "plan_reviews",
+        "sessions", "activity", "goals", "learners", "recovery_codes", "password_resets", "plans", "plan_goals",
+        "progress_entries", "plan_reviews",
     }
     assert tables_holding(before, GONE_PLAN_TEXTS[0]) == {"plans", "plan_reviews"}  # the plan and its snapshot
     assert tables_holding(before, GONE_PLAN_TEXTS[1]) == {"plan_goals", "plan_reviews"}

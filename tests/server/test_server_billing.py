@@ -71,9 +71,7 @@ def test_subscribing_in_the_trial_charges_at_once_and_adds_the_trial_days_left(c
     assert invoice["number"] == "BQ-2026-000001"
     assert amounts_of(invoice) == MONTHLY
     assert (invoice["billing_details"], invoice["buyer_email"], invoice["card_last4"]) == (
-        details,
-        "lea@example.org",
-        "4242",
+        details, "lea@example.org", "4242"
     )
     [line] = invoice["lines"]
     assert (at(line["period_start"]), at(line["period_end"]), line["amount"]) == (SIGN_UP, FIRST_DUE, 900)
@@ -216,14 +214,10 @@ def test_monthly_to_yearly_mid_month_deducts_the_unused_part_of_the_month(client
     assert credit == 465  # 16 days of 31
     yearly, deduction = invoice["lines"]
     assert (yearly["amount"], at(yearly["period_start"]), at(yearly["period_end"])) == (
-        9000,
-        switch,
-        at("2028-01-17T14:00:00Z"),
+        9000, switch, at("2028-01-17T14:00:00Z")
     )
     assert (deduction["amount"], at(deduction["period_start"]), at(deduction["period_end"])) == (
-        -credit,
-        switch,
-        month_end,
+        -credit, switch, month_end
     )
     subtotal = 9000 - credit
     gst, qst = half_up(Fraction(subtotal * 5, 100)), half_up(Fraction(subtotal * 9975, 100000))
@@ -254,9 +248,7 @@ def test_yearly_to_monthly_waits_for_the_end_of_the_year_paid(client, settings, 
     clock.now = at("2027-03-01T15:00:00Z")
     subscription = teacher.subscribed("monthly")
     assert (subscription["state"], subscription["offer"], subscription["pending_offer"]) == (
-        "active",
-        "yearly",
-        "monthly",
+        "active", "yearly", "monthly"
     )
     assert at(subscription["next_charge"]["at"]) == year_end
     assert subscription["next_charge"]["offer"] == "monthly"

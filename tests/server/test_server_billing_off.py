@@ -48,7 +48,9 @@ def test_subscribing_cancelling_and_cards_are_refused_with_the_reason(bank: Any)
         assert answer.json()["errors"]["offer"] == [reason]
 
 
-def test_nothing_expires_and_nothing_is_deleted_long_after_the_trial(bank: Any, client: Any, clock: Any) -> None:
+def test_nothing_expires_and_nothing_is_deleted_long_after_the_trial(
+    bank: Any, client: Any, clock: Any
+) -> None:
     bank.add("Lire 10 mots familiers, 4 fois sur 5, d'ici juin.")
     clock.advance(days=365)
     app = client.app

@@ -73,15 +73,8 @@ def test_a_year_of_monthly_renewals_issues_one_invoice_a_month_numbered_without_
         assert (invoice["kind"], invoice["status"], invoice["card_last4"]) == ("invoice", "paid", "4242")
         text = teacher.pdf_text(invoice["id"])
         for shown in (
-            invoice["number"],
-            SELLER["seller_name"],
-            SELLER["gst_number"],
-            SELLER["qst_number"],
-            "TPS / GST",
-            "TVQ / QST",
-            "0,45 $",
-            "0,90 $",
-            "10,35 $",
+            invoice["number"], SELLER["seller_name"], SELLER["gst_number"], SELLER["qst_number"],
+            "TPS / GST", "TVQ / QST", "0,45 $", "0,90 $", "10,35 $",
         ):
             assert shown in text, (invoice["number"], shown)
 
@@ -99,11 +92,8 @@ def test_periods_anchored_on_the_31st_end_on_each_month_s_last_day_then_the_31st
     ends = ["2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31"]
     for end in ends[:-1]:
         assert len(run_billing(client, settings, clock, at(f"{end}T15:00:00Z")).invoices) == 1
-    periods = [
-        (line["period_start"][:10], line["period_end"][:10])
-        for invoice in teacher.invoices()
-        for line in invoice["lines"]
-    ]
+    periods = [(line["period_start"][:10], line["period_end"][:10]) for invoice in teacher.invoices()
+               for line in invoice["lines"]]
     assert periods == [("2027-01-01", "2027-02-28"), *zip(ends, ends[1:], strict=False)]
     assert at(teacher.subscription()["next_charge"]["at"]) == at("2027-05-31T15:00:00Z")
 
@@ -138,8 +128,7 @@ def test_a_declined_renewal_is_past_due_until_a_new_card_pays_it_once(client, se
     assert (report.invoices, report.declined) == ([], 0)
     assert len(teacher.invoices()) == 2
     assert processor_record(settings).charges == [
-        (MONTHLY_TOTAL, "succeeded", None),
-        (MONTHLY_TOTAL, "declined", "card_declined"),
+        (MONTHLY_TOTAL, "succeeded", None), (MONTHLY_TOTAL, "declined", "card_declined"),
         (MONTHLY_TOTAL, "succeeded", None),
     ]
     assert len(run_billing(client, settings, clock, at("2027-02-02T14:00:00Z")).invoices) == 1
@@ -155,7 +144,9 @@ def operator(monkeypatch: Any, settings: Any) -> Any:
     return monkeypatch
 
 
-def test_declined_retries_follow_the_retry_days_then_the_subscription_ends(client, settings, clock, operator, capsys):
+def test_declined_retries_follow_the_retry_days_then_the_subscription_ends(
+    client, settings, clock, operator, capsys
+):
     teacher = Teacher(client)
     teacher.add_card(ACCEPTED)
     teacher.subscribed("monthly")
@@ -411,7 +402,9 @@ def test_subscribing_again_within_the_grace_period_keeps_every_goal(client, sett
     clock.now = TRIAL_END + timedelta(days=10)
     teacher.add_card(ACCEPTED)
     subscription = teacher.subscribed("monthly")
-    assert (subscription["state"], subscription["data_deletion_at"], subscription["ended_at"]) == ("active", None, None)
+    assert (subscription["state"], subscription["data_deletion_at"], subscription["ended_at"]) == (
+        "active", None, None
+    )
     assert len(teacher.invoices()) == 1
     assert teacher.call("POST", "/collection/goals", {"text": "Un objectif de plus"}).status_code == 201
 

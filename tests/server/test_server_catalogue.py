@@ -55,7 +55,9 @@ def test_search_is_accent_and_case_insensitive_in_the_request_language(bank):
     assert all("bus" in goal["text_en"].lower() for goal in english.json()["items"])
     secondary = ids(level="secondaire", domain="mathematique")
     assert secondary and all(
-        "secondaire" in goal["levels"] for goal in SHIPPED["goals"] if goal["source"]["id"] in secondary
+        "secondaire" in goal["levels"]
+        for goal in SHIPPED["goals"]
+        if goal["source"]["id"] in secondary
     )
 
 

@@ -33,7 +33,9 @@ def test_answers_carry_their_language(api):
 
 
 def test_invalid_json_is_a_422_problem(api):
-    answer = api.client.post("/api/v1/sessions", content=b"{pas du json", headers={"Content-Type": "application/json"})
+    answer = api.client.post(
+        "/api/v1/sessions", content=b"{pas du json", headers={"Content-Type": "application/json"}
+    )
     assert answer.status_code == 422
     assert answer.json()["errors"] == {"body": ["Le corps de la requête n'est pas du JSON valide."]}
 

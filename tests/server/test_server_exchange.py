@@ -24,16 +24,8 @@ def comparable(bank):
     goals = bank.get("/collection/goals", params={"limit": 200}).json()["items"]
     return [
         (
-            goal["text"],
-            goal["language"],
-            goal["domain"],
-            goal["tags"],
-            goal["condition"],
-            goal["behaviour"],
-            goal["criterion"],
-            goal["measure"],
-            goal["source"],
-            sorted(names[i] for i in goal["learner_ids"]),
+            goal["text"], goal["language"], goal["domain"], goal["tags"], goal["condition"], goal["behaviour"],
+            goal["criterion"], goal["measure"], goal["source"], sorted(names[i] for i in goal["learner_ids"]),
         )
         for goal in goals
     ]
@@ -48,12 +40,8 @@ def filled(bank, clock):
     clock.advance(seconds=1)
     bank.post("/collection/goals", {"catalogue_id": shipped[1]["id"], "language": "en"})
     clock.advance(seconds=1)
-    bank.add(
-        'Écrire « bonjour », avec virgule, "guillemets" et ; point-virgule',
-        domain="ecriture",
-        tags=["a", "b-2"],
-        learner_ids=[lea["id"], lea2["id"]],
-    )
+    bank.add("Écrire « bonjour », avec virgule, \"guillemets\" et ; point-virgule", domain="ecriture",
+             tags=["a", "b-2"], learner_ids=[lea["id"], lea2["id"]])
     clock.advance(seconds=1)
     bank.add("Un objectif sans domaine")
     return bank

@@ -154,19 +154,8 @@ def test_the_export_holds_every_goal_and_learner_of_the_account_and_nothing_of_a
     assert (message["from"], message["subject"]) == ("lea.fortin@example.org", "Mon exportation")
 
     everything = "\n".join(content.decode() for content in files.values())
-    for foreign in [
-        *MARC_GOALS,
-        "Gaspard",
-        "Ludivine",
-        "marc.gagnon@example.net",
-        "Marcel",
-        "Gagnon",
-        marc.id,
-        *marc_goals,
-        "Question de Marcel",
-        marc_plan["id"],
-        "Une force de Gaspard-Olivier",
-    ]:
+    for foreign in [*MARC_GOALS, "Gaspard", "Ludivine", "marc.gagnon@example.net", "Marcel", "Gagnon", marc.id,
+                    *marc_goals, "Question de Marcel", marc_plan["id"], "Une force de Gaspard-Olivier"]:
         assert foreign not in everything, f"{foreign!r} of another account is in the export"
     with db_of(api) as db:
         password_hash = db.scalar(select(Account.password_hash).where(Account.id == lea.id))
@@ -221,13 +210,8 @@ def test_the_export_holds_the_profile_photo(api, lea, settings):
         db.execute(
             update(Account)
             .where(Account.id == lea.id)
-            .values(
-                photo_name="0123456789abcdef.jpg",
-                photo_width=64,
-                photo_height=48,
-                photo_size=len(picture),
-                photo_updated_at=settings.now(),
-            )
+            .values(photo_name="0123456789abcdef.jpg", photo_width=64, photo_height=48, photo_size=len(picture),
+                    photo_updated_at=settings.now())
         )
         db.commit()
 

@@ -96,10 +96,7 @@ def test_a_change_sends_only_what_changes_and_null_clears(bank):
     assert answer.status_code == 200
     body = answer.json()
     assert (body["text"], body["domain"], body["tags"], body["measure"]) == (
-        "Nommer 5 émotions",
-        "comportement",
-        ["b"],
-        None,
+        "Nommer 5 émotions", "comportement", ["b"], None
     )
 
 
@@ -194,14 +191,10 @@ def test_another_account_cannot_see_or_touch_my_goals(make_bank, bank):
     unknown = "0" * 32
     for answer, reference in (
         (intruder.get(path), intruder.get(f"/collection/goals/{unknown}")),
-        (
-            intruder.patch(path, {"text": "x"}, headers={"If-Match": '"1"'}),
-            intruder.patch(f"/collection/goals/{unknown}", {"text": "x"}, headers={"If-Match": '"1"'}),
-        ),
-        (
-            intruder.delete(path, headers={"If-Match": '"1"'}),
-            intruder.delete(f"/collection/goals/{unknown}", headers={"If-Match": '"1"'}),
-        ),
+        (intruder.patch(path, {"text": "x"}, headers={"If-Match": '"1"'}),
+         intruder.patch(f"/collection/goals/{unknown}", {"text": "x"}, headers={"If-Match": '"1"'})),
+        (intruder.delete(path, headers={"If-Match": '"1"'}),
+         intruder.delete(f"/collection/goals/{unknown}", headers={"If-Match": '"1"'})),
         (intruder.post(f"{path}/restore"), intruder.post(f"/collection/goals/{unknown}/restore")),
     ):
         assert answer.status_code == 404

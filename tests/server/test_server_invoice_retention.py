@@ -20,7 +20,8 @@ def settings(database_url: str, tmp_path: Any, cheap_settings: Any) -> Any:
 def stored_invoices(client: Any) -> list[tuple[str, str | None, str]]:
     with client.app.state.session_factory() as db:
         return [
-            (row.number, row.account_id, row.buyer_name) for row in db.scalars(select(Invoice).order_by(Invoice.number))
+            (row.number, row.account_id, row.buyer_name)
+            for row in db.scalars(select(Invoice).order_by(Invoice.number))
         ]
 
 

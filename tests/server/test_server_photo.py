@@ -119,7 +119,9 @@ def test_a_body_read_as_a_stream_is_stopped_past_the_limit(bank):
         for _ in range(7):
             yield bytes(1_000_000)
 
-    answer = bank.api.client.put(PHOTO_PATH, content=chunks(), headers={**bank.headers, "Content-Type": "image/jpeg"})
+    answer = bank.api.client.put(
+        PHOTO_PATH, content=chunks(), headers={**bank.headers, "Content-Type": "image/jpeg"}
+    )
     assert answer.status_code == 413
     assert list(answer.json()["errors"]) == ["photo"]
 

@@ -62,20 +62,13 @@ def test_a_review_records_one_decision_per_objective_and_applies_each(lea, plan)
     assert [goal["lineage_id"] for goal in after] == [goal["lineage_id"] for goal in before]
     assert [goal["status"] for goal in after] == ["active", "active", "active", "reached", "closed"]
     assert [goal["means"] for goal in after] == [
-        ["Moyen 1"],
-        ["Tableau de routines"],
-        ["Carton rouge-vert"],
-        ["Moyen 4"],
-        ["Moyen 5"],
+        ["Moyen 1"], ["Tableau de routines"], ["Carton rouge-vert"], ["Moyen 4"], ["Moyen 5"]
     ]
     assert after[2]["text"] == "Léa lève la main et attend qu'on la nomme."
     assert [goal["version"] for goal in after] == [2, 3, 3, 3, 3]
     now = lea.get_plan(plan["id"])
     assert (now["state"], now["review_due_on"], now["version"], now["review_count"]) == (
-        "active",
-        "2027-02-01",
-        plan["version"] + 1,
-        1,
+        "active", "2027-02-01", plan["version"] + 1, 1
     )
     assert (now["goal_count"], now["active_goal_count"]) == (5, 3)
     assert [item["id"] for item in lea.read(f"/plans/{plan['id']}/reviews")["items"]] == [review["id"]]
@@ -196,37 +189,26 @@ def test_renewal_continues_the_active_objectives_with_their_identity(lea, plan):
     early = lea.call("POST", f"/plans/{plan['id']}/renewal", {"opened_on": "2026-08-01"}, version=version)
     assert list(errors(early)) == ["opened_on"]
     answer = lea.call(
-        "POST",
-        f"/plans/{plan['id']}/renewal",
-        {"opened_on": "2027-08-28", "review_due_on": "2027-11-15"},
+        "POST", f"/plans/{plan['id']}/renewal", {"opened_on": "2027-08-28", "review_due_on": "2027-11-15"},
         version=version,
     )
     assert answer.status_code == 201, answer.text
     renewed = answer.json()
     assert answer.headers["location"] == f"/plans/{renewed['id']}"
     assert (renewed["state"], renewed["opened_on"], renewed["review_due_on"], renewed["previous_plan_id"]) == (
-        "draft",
-        "2027-08-28",
-        "2027-11-15",
-        plan["id"],
+        "draft", "2027-08-28", "2027-11-15", plan["id"]
     )
-    assert (renewed["strengths"], renewed["modifications"]) == (
-        [{"text": "Curieuse", "priority": 1}],
-        ["Moins de questions"],
-    )
+    assert (renewed["strengths"], renewed["modifications"]) == ([{"text": "Curieuse", "priority": 1}],
+                                                                ["Moins de questions"])
     continued = lea.goals(renewed["id"])
     assert [goal["lineage_id"] for goal in continued] == [goal["lineage_id"] for goal in goals[:3]]
     assert not {goal["id"] for goal in continued} & {goal["id"] for goal in goals}
     assert [goal["text"] for goal in continued] == [
-        goals[0]["text"],
-        goals[1]["text"],
-        "Léa lève la main et attend qu'on la nomme.",
+        goals[0]["text"], goals[1]["text"], "Léa lève la main et attend qu'on la nomme."
     ]
     assert [goal["means"] for goal in continued] == [["Moyen 1"], ["Tableau de routines"], ["Carton rouge-vert"]]
     assert [(goal["deadline"], goal["progress_count"], goal["position"]) for goal in continued] == [
-        (None, 0, 1),
-        (None, 0, 2),
-        (None, 0, 3),
+        (None, 0, 1), (None, 0, 2), (None, 0, 3)
     ]
     old = lea.get_plan(plan["id"])
     assert (old["state"], old["closed_on"], old["next_plan_id"]) == ("closed", "2027-08-28", renewed["id"])

@@ -176,11 +176,8 @@ def test_the_state_moves_one_step_at_a_time_and_a_closed_plan_only_reopens(lea, 
 def test_strengths_needs_and_measures_are_tidied(lea, student):
     plan = lea.plan(student)
     body = {
-        "strengths": [
-            {"text": " Curieuse ", "priority": 2},
-            {"text": "Persévérante", "priority": 1},
-            {"text": "Drôle", "priority": 2},
-        ],
+        "strengths": [{"text": " Curieuse ", "priority": 2}, {"text": "Persévérante", "priority": 1},
+                      {"text": "Drôle", "priority": 2}],
         "needs": [{"text": "Lecture"}],
         "adaptations": ["  Temps supplémentaire ", "", "   "],
         "modifications": ["Questions réduites"],
@@ -190,9 +187,7 @@ def test_strengths_needs_and_measures_are_tidied(lea, student):
     assert [item["text"] for item in changed["strengths"]] == ["Persévérante", "Curieuse", "Drôle"]
     assert changed["adaptations"] == ["Temps supplémentaire"]
     assert (changed["modifications"], changed["review_due_on"], changed["version"]) == (
-        ["Questions réduites"],
-        "2027-01-15",
-        2,
+        ["Questions réduites"], "2027-01-15", 2
     )
     assert list(errors(lea.patch_plan(plan["id"], {"strengths": [{"text": "  "}]}))) == ["strengths"]
     assert list(errors(lea.patch_plan(plan["id"], {"needs": [{"text": ""}]}))) == ["needs"]
@@ -215,12 +210,9 @@ def test_more_than_five_active_objectives_are_counted_not_refused(lea, student):
 def test_an_objective_written_there_and_then_lands_in_the_collection_and_the_sub_collection(lea, student):
     plan = lea.plan(student)
     written = lea.add_goal(
-        plan["id"],
-        text="{prénom} attache ses souliers seule 4 fois sur 5.",
-        means=["  Modelage ", ""],
+        plan["id"], text="{prénom} attache ses souliers seule 4 fois sur 5.", means=["  Modelage ", ""],
         responsible_roles=[{"role": "teacher"}, {"role": "other", "other_role": "Ergothérapeute"}],
-        evaluation="Grille d'observation",
-        deadline="2027-06-20",
+        evaluation="Grille d'observation", deadline="2027-06-20",
     )
     assert written["text"] == "Léa attache ses souliers seule 4 fois sur 5."
     assert written["means"] == ["Modelage"] and written["gaps"] == []
@@ -460,11 +452,8 @@ def test_deleting_a_learner_deletes_their_plans(lea, student):
 
 @pytest.mark.parametrize(
     ("format", "media_type", "extension"),
-    [
-        ("pdf", "application/pdf", "pdf"),
-        ("md", "text/markdown", "md"),
-        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    ],
+    [("pdf", "application/pdf", "pdf"), ("md", "text/markdown", "md"),
+     ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")],
 )
 def test_a_plan_and_a_review_s_snapshot_are_exported_as_files(lea, student, format, media_type, extension):
     plan = lea.plan(student, [lea.goal("{prénom} lit.", student)])

@@ -60,12 +60,8 @@ def test_names_and_address_are_cleaned_and_kept(bank):
         {
             "first_name": "  Marie   Claude ",
             "last_name": "Gagnon\tBeaulieu",
-            "address": {
-                "street": " 5100,  rue  Sherbrooke ",
-                "city": "Montréal",
-                "province": "qc",
-                "postal_code": "h3w2w8",
-            },
+            "address": {"street": " 5100,  rue  Sherbrooke ", "city": "Montréal", "province": "qc",
+                        "postal_code": "h3w2w8"},
         },
     )
     assert (data["first_name"], data["last_name"]) == ("Marie Claude", "Gagnon Beaulieu")

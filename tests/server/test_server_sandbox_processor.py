@@ -93,10 +93,7 @@ def test_each_test_card_is_entered_then_charged_as_its_table_says(client, sandbo
         details = sandbox.attach(answer.json()["token"], customer="acct1", now=clock())
         brand, code = EXPECTED_CHARGES[card.number]
         assert (details.brand, details.last4, details.exp_month, details.exp_year) == (
-            brand,
-            card.digits[-4:],
-            12,
-            2030,
+            brand, card.digits[-4:], 12, 2030
         )
         outcome = charge(sandbox, clock, details, key=f"first-{card.digits}")
         assert (outcome.succeeded, outcome.code) == (code is None, code), card.number

@@ -84,7 +84,9 @@ def test_sessions_are_paged_with_a_cursor(api, clock):
     assert len(seen) == 5 and len(set(seen)) == 5
     assert seen[0] == "Appareil 3"
     assert api.get("/sessions", token, params={"cursor": "n'importe quoi"}).status_code == 422
-    assert api.get("/sessions", token, params={"limit": 201}).json()["errors"] == {"limit": ["Valeur invalide."]}
+    assert api.get("/sessions", token, params={"limit": 201}).json()["errors"] == {
+        "limit": ["Valeur invalide."]
+    }
 
 
 def test_ending_a_session_makes_its_token_401(api):

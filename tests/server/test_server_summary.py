@@ -71,11 +71,7 @@ def test_the_summary_lists_the_plans_to_review_overdue_first_then_within_30_days
     clock.advance(days=11)  # 13 November: Anouk's review is overdue too, Carl's is within 30 days
     summary = lea.read("/me/summary")
     assert [item["learner_first_name"] for item in summary["plans_to_review"]] == [
-        "Béatrice",
-        "Gaby",
-        "Anouk",
-        "Flore",
-        "Carl",
+        "Béatrice", "Gaby", "Anouk", "Flore", "Carl"
     ]
     assert [item["overdue"] for item in summary["plans_to_review"]] == [True, True, True, False, False]
     assert (summary["counts"]["plans_due_soon"], summary["counts"]["plans_overdue"]) == (2, 3)

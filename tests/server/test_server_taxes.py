@@ -36,42 +36,10 @@ GST_HALVES = [subtotal for subtotal in range(0, 4001) if is_half_cent(subtotal *
 QST_HALVES = [subtotal for subtotal in range(0, 40001) if is_half_cent(subtotal * QST)]
 
 SUBTOTALS = [
-    0,
-    1,
-    2,
-    9,
-    10,
-    11,
-    19,
-    20,
-    30,
-    50,
-    99,
-    100,
-    101,
-    199,
-    200,
-    201,
-    900,
-    999,
-    1000,
-    1999,
-    2000,
-    6000,
-    10000,
-    12345,
-    9000,
-    8535,
-    99999,
-    123456789,
-    10**12 + 7,
-    *GST_HALVES[:6],
-    *QST_HALVES[:5],
-    -1,
-    -10,
-    -900,
-    -2000,
-    -9000,
+    0, 1, 2, 9, 10, 11, 19, 20, 30, 50, 99, 100, 101, 199, 200, 201, 900, 999, 1000, 1999,
+    2000, 6000, 10000, 12345, 9000, 8535, 99999, 123456789, 10**12 + 7,
+    *GST_HALVES[:6], *QST_HALVES[:5],
+    -1, -10, -900, -2000, -9000,
 ]
 
 
@@ -122,10 +90,7 @@ def test_the_offers_show_their_prices_with_both_taxes(client):
     assert offers["monthly"]["price"] == {"subtotal": 10000, "gst": 500, "qst": 998, "total": 11498}
     yearly_gst, yearly_qst, yearly_total = expected(100000)
     assert offers["yearly"]["price"] == {
-        "subtotal": 100000,
-        "gst": yearly_gst,
-        "qst": yearly_qst,
-        "total": yearly_total,
+        "subtotal": 100000, "gst": yearly_gst, "qst": yearly_qst, "total": yearly_total
     }
 
 

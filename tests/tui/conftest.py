@@ -69,7 +69,9 @@ def make_connection(server_app: Any, config: Config) -> Callable[[], Any]:
             from banqo_tui.api.client import BanqoClient
 
             transport = httpx.ASGITransport(app=server_app, client=("127.0.0.1", 50000))
-            return BanqoClient("http://banqo.test", transport=transport, language=i18n.http_language(), retries=0)
+            return BanqoClient(
+                "http://banqo.test", transport=transport, language=i18n.http_language(), retries=0
+            )
 
         return Connection(config, client_factory=factory)
 

@@ -117,7 +117,7 @@ def screen_rows(raw: str, height: int) -> list[str]:
         end = moves[index + 1].start() if index + 1 < len(moves) else len(raw)
         row, column = int(move.group(1)), int(move.group(2))
         assert (row, column) == (index + 1, 1), f"cursor move to {row};{column} where row {index + 1} was due"
-        rows.append(raw[move.end() : end].removesuffix("\n"))
+        rows.append(raw[move.end():end].removesuffix("\n"))
     assert len(rows) == height, f"{len(rows)} rows drawn on a screen of {height}"
     return rows
 
@@ -149,7 +149,7 @@ def sgr_codes(raw: str) -> Iterator[str]:
             code = params[index]
             if code in ("38", "48", "58") and index + 1 < len(params):
                 width = {"5": 3, "2": 5}.get(params[index + 1], 2)
-                yield ";".join(params[index : index + width])
+                yield ";".join(params[index:index + width])
                 index += width
             else:
                 yield code
@@ -286,7 +286,6 @@ def compare(snapshots: list[Snapshot], update: bool) -> list[str]:
 
 def _difference(committed: str, now: str, limit: int = 40) -> str:
     """The changed lines of the text part, or a word that the bytes alone changed."""
-
     def text_part(document: str) -> list[str]:
         lines = document.splitlines()
         if TEXT_HEADING in lines and BYTES_HEADING in lines:
@@ -295,12 +294,8 @@ def _difference(committed: str, now: str, limit: int = 40) -> str:
 
     diff = list(difflib.unified_diff(text_part(committed), text_part(now), "committed", "now", lineterm="", n=1))
     if not diff:
-        diff = [
-            line
-            for line in difflib.unified_diff(
-                committed.splitlines(), now.splitlines(), "committed", "now", lineterm="", n=0
-            )
-        ]
+        diff = [line for line in difflib.unified_diff(committed.splitlines(), now.splitlines(), "committed", "now",
+                                                      lineterm="", n=0)]
         diff.insert(0, "(same text; the codes sent differ)")
     if len(diff) > limit:
         diff = [*diff[:limit], f"… {len(diff) - limit} more lines"]

@@ -92,10 +92,6 @@ async def test_no_color_sends_no_colour_at_all(make_app, monkeypatch, memory_key
         text = app.screen._compositor.render_full_update().render_segments(app.console)
     import re
 
-    colours = [
-        code
-        for code in re.findall(r"\x1b\[([0-9;]*)m", text)
-        for part in code.split(";")
-        if part and (30 <= int(part) <= 49 or 90 <= int(part) <= 107) and int(part) not in (39, 49)
-    ]
+    colours = [code for code in re.findall(r"\x1b\[([0-9;]*)m", text) for part in code.split(";")
+               if part and (30 <= int(part) <= 49 or 90 <= int(part) <= 107) and int(part) not in (39, 49)]
     assert colours == []

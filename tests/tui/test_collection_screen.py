@@ -20,16 +20,8 @@ EMAIL = "camille@example.org"
 
 def screen_text(app) -> str:
     """The screen as plain text (what a sighted user reads)."""
-    console = Console(
-        width=app.size.width,
-        height=app.size.height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text(styles=False)
 
@@ -91,12 +83,9 @@ async def test_quick_entry_saves_goals_in_a_row_with_tags_domain_and_learner(mak
         assert screen.focused is entry.input
         # Typed ahead without waiting: each Enter saves, empties the line and keeps the focus there.
         await pilot.press(
-            *keys("Lire un court texte 4 fois sur 5 #lecture @lec +Léa"),
-            "enter",
-            *keys("Écrire une phrase complète #ecriture #1re @écri +Léa +Noah"),
-            "enter",
-            *keys("Attendre son tour #attente @comp"),
-            "enter",
+            *keys("Lire un court texte 4 fois sur 5 #lecture @lec +Léa"), "enter",
+            *keys("Écrire une phrase complète #ecriture #1re @écri +Léa +Noah"), "enter",
+            *keys("Attendre son tour #attente @comp"), "enter",
         )
         await settle(pilot)
         assert screen.focused is entry.input
@@ -268,9 +257,8 @@ def make_switched_app(config, switch, state_file):
 
             return BanqoClient("http://banqo.test", transport=switch, language=i18n.http_language(), retries=0)
 
-        return BanqoApp(
-            config, Connection(config, client_factory=factory), CredentialStore(state_file, timeout=5), device=DEVICE
-        )
+        return BanqoApp(config, Connection(config, client_factory=factory), CredentialStore(state_file, timeout=5),
+                        device=DEVICE)
 
     return make
 
@@ -282,9 +270,8 @@ async def test_a_goal_typed_while_the_server_is_down_is_kept_and_sent_once_when_
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_collection(pilot)
         switch.down = True
-        await pilot.press(
-            "n", *keys("Demander de l'aide #autonomie +Zoé"), "enter", *keys("Ranger son matériel"), "enter"
-        )
+        await pilot.press("n", *keys("Demander de l'aide #autonomie +Zoé"), "enter",
+                          *keys("Ranger son matériel"), "enter")
         await pilot.pause(0.2)  # not settle(): the sender keeps trying in the background while the server is down
         assert screen.entry.value == ""  # safe in the outbox
         assert screen.focused is screen.entry.input
@@ -307,7 +294,9 @@ async def test_a_goal_typed_while_the_server_is_down_is_kept_and_sent_once_when_
         assert any("envoyés au serveur" in entry.text for entry in app.messages.entries)
 
 
-async def test_unsent_goals_survive_a_restart_and_are_sent_at_the_next_start(make_switched_app, switch, memory_keyring):
+async def test_unsent_goals_survive_a_restart_and_are_sent_at_the_next_start(
+    make_switched_app, switch, memory_keyring
+):
     first = make_switched_app()
     async with first.run_test(size=SIZE) as pilot:
         await open_collection(pilot)
@@ -350,7 +339,8 @@ async def test_search_ignores_accents_and_case_and_highlights_the_words(make_app
             assert count_text(screen) == "2 objectifs sur 3"
         assert found["eleve"] == found["ÉLÈVE"] == ["Chaque ÉLÈVE écrit son nom", "L'élève lit un court texte"]
         strip = screen.goal_list.render_line(1)
-        marked = [segment.text for segment in strip if segment.style and segment.style.bold and segment.style.underline]
+        marked = [segment.text for segment in strip if segment.style and segment.style.bold and
+                  segment.style.underline]
         assert marked == ["élève"]  # bold and underlined: readable without colour
 
 
@@ -606,19 +596,9 @@ async def test_help_lists_the_keys_of_the_collection(make_app, memory_keyring):
         await pilot.press("f1")
         await settle(pilot)
         text = "\n".join(app.screen.lines())
-        for expected in (
-            "Nouvel objectif",
-            "Rechercher",
-            "Ajouter à ma collection",
-            "Modifier",
-            "Supprimer",
-            "Annuler la suppression",
-            "Classer sous un élève",
-            "Complète le @domaine",
-            "F5       Ma collection",
-            "F6       Élèves",
-            "les plus récents en premier",
-        ):
+        for expected in ("Nouvel objectif", "Rechercher", "Ajouter à ma collection", "Modifier", "Supprimer",
+                         "Annuler la suppression", "Classer sous un élève", "Complète le @domaine",
+                         "F5       Ma collection", "F6       Élèves", "les plus récents en premier"):
             assert expected in text, expected
 
 

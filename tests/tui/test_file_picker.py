@@ -131,9 +131,8 @@ async def test_save_enter_on_a_folder_puts_it_before_the_suggested_name(make_app
     async with app.run_test(size=SIZE) as pilot:
         answers = await open_picker(
             pilot,
-            FilePicker(
-                "Exporter mes données", mode="save", start=folder, suggested_name="banqo.zip", extensions=(".zip",)
-            ),
+            FilePicker("Exporter mes données", mode="save", start=folder, suggested_name="banqo.zip",
+                       extensions=(".zip",)),
         )
         tree = app.screen.query_one(FolderTree)
         field = path_field(app)
@@ -176,10 +175,8 @@ async def test_save_over_an_existing_file_asks_first(make_app, folder):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         answers = await open_picker(
-            pilot,
-            FilePicker(
-                "Exporter", mode="save", start=folder / "documents", suggested_name="ancienne.zip", extensions=(".zip",)
-            ),
+            pilot, FilePicker("Exporter", mode="save", start=folder / "documents", suggested_name="ancienne.zip",
+                              extensions=(".zip",))
         )
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.id == "confirm-dialog")

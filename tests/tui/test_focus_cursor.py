@@ -71,7 +71,7 @@ def under_cursor(app: App[Any]) -> str:
     """The text from the cursor's cell to the end of its row."""
     offset = cursor_offset(app.focused)
     assert offset is not None
-    return screen_lines(app)[offset.y][offset.x :]
+    return screen_lines(app)[offset.y][offset.x:]
 
 
 async def focus(pilot: Any, selector: str) -> None:
@@ -119,13 +119,8 @@ async def test_tabs_cursor_sits_on_the_active_tab_s_label():
     app = Widgets()
     async with app.run_test(size=SIZE) as pilot:
         await focus(pilot, "#tabs")
-        for key, label in (
-            ("right", "Beta"),
-            ("right", "Gamma"),
-            ("right", "Delta"),
-            ("right", "Alpha"),
-            ("left", "Delta"),
-        ):
+        for key, label in (("right", "Beta"), ("right", "Gamma"), ("right", "Delta"), ("right", "Alpha"),
+                           ("left", "Delta")):
             await pilot.press(key)
             await pilot.pause()
             assert app.query_one(Tabs).active_tab.label.plain == label  # type: ignore[union-attr]
@@ -181,7 +176,7 @@ async def test_a_checkbox_s_cursor_starts_with_its_state():
         await focus(pilot, "#check")
         offset = cursor_offset(app.focused)
         assert offset is not None
-        assert screen_lines(app)[offset.y][offset.x + 3 :].lstrip().startswith("Recevoir")
+        assert screen_lines(app)[offset.y][offset.x + 3:].lstrip().startswith("Recevoir")
 
 
 class Body(App[None]):
@@ -210,7 +205,8 @@ async def test_no_focus_no_cursor():
     assert cursor_offset(None) is None
 
 
-async def test_banqo_places_the_cursor_before_each_frame_in_the_mode_for_screen_readers(make_app, config, no_keyring):
+async def test_banqo_places_the_cursor_before_each_frame_in_the_mode_for_screen_readers(make_app, config,
+                                                                                         no_keyring):
     config.accessible = True
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -222,6 +218,6 @@ async def test_banqo_places_the_cursor_before_each_frame_in_the_mode_for_screen_
         await pilot.press("shift+tab", "shift+tab")
         await settle(pilot, 2)
         assert app.focused is not focused
-        row = screen_lines(app)[app.cursor_position.y][app.cursor_position.x :]
+        row = screen_lines(app)[app.cursor_position.y][app.cursor_position.x:]
         assert app.cursor_position == cursor_offset(app.focused)
         assert row.startswith(FOCUS_MARK), row  # a focused button of the sign-in screen: its « ▸ »

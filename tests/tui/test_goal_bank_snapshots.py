@@ -38,10 +38,8 @@ def test_learners_screen(snap_compare, make_app, memory_keyring, clock):
         await client.learners.create("Léa")
         lea2 = await client.learners.create("Léa")
         await client.learners.create("Noah")
-        for text in (
-            "{prénom} lit un court texte à voix haute sans erreur, 4 fois sur 5.",
-            "{prénom} attend son tour pour parler en groupe, selon une grille d'observation.",
-        ):
+        for text in ("{prénom} lit un court texte à voix haute sans erreur, 4 fois sur 5.",
+                     "{prénom} attend son tour pour parler en groupe, selon une grille d'observation."):
             clock.advance(minutes=1)
             await client.collection.create(text, learner_ids=[lea2.id])
         await pilot.press("f6")

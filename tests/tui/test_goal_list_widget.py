@@ -64,11 +64,8 @@ async def test_lines_are_cut_with_an_ellipsis_and_marked_without_colour():
         assert text.rstrip().endswith("…") and first.cell_length == goal_list.scrollable_content_region.width
         second = goal_list.render_line(1).text
         assert second.startswith(" ✓ ")  # the mark column
-        strong = [
-            segment.text
-            for segment in first
-            if segment.style and segment.style.bold and segment.style.underline and "goal" not in segment.text
-        ]
+        strong = [segment.text for segment in first if segment.style and segment.style.bold and
+                  segment.style.underline and "goal" not in segment.text]
         assert "lire" in strong
 
 

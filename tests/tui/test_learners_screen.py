@@ -38,7 +38,8 @@ def learner_lines(screen) -> list[str]:
         ("12345", "Un prénom ne peut pas être fait seulement de chiffres"),
     ],
 )
-async def test_the_servers_reason_is_shown_under_the_field_and_the_text_kept(make_app, memory_keyring, typed, reason):
+async def test_the_servers_reason_is_shown_under_the_field_and_the_text_kept(make_app, memory_keyring, typed,
+                                                                            reason):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_learners(pilot)

@@ -28,7 +28,10 @@ async def palette_texts(pilot) -> list[str]:
     palette = pilot.app.screen
     assert isinstance(palette, CommandPalette)
     options = palette.query_one(CommandList)
-    return [options.get_option_at_index(index).prompt.plain.split("\n")[0] for index in range(options.option_count)]
+    return [
+        options.get_option_at_index(index).prompt.plain.split("\n")[0]
+        for index in range(options.option_count)
+    ]
 
 
 async def test_sign_out_from_the_settings_screen_returns_to_sign_in(make_app, memory_keyring):
@@ -218,24 +221,14 @@ async def test_plans_are_in_the_palette_and_the_help_and_a_plan_s_keys_too(make_
         await settle(pilot)
         assert app.screen.id == "plan-screen" and app.screen.plan.id == plan.id
         texts = await palette_texts(pilot)
-        for expected in (
-            "Ajouter un objectif",
-            "Reconduire le plan",
-            "Modifier les forces",
-            "Aller à : Révisions",
-            "Changer l'état du plan",
-            "Exporter",
-        ):
+        for expected in ("Ajouter un objectif", "Reconduire le plan", "Modifier les forces", "Aller à : Révisions",
+                         "Changer l'état du plan", "Exporter"):
             assert expected in texts, texts
         assert "Noter un progrès" not in texts  # no objective yet
         await pilot.press("escape")
         await pilot.press("f1")
         await settle(pilot)
         help_text = "\n".join(app.screen.lines())
-        for expected in (
-            "C        Reconduire le plan",
-            "8        Aller à : Révisions",
-            "M        Modifier les mesures",
-            "Les chiffres 1 à 8 mènent aux sections",
-        ):
+        for expected in ("C        Reconduire le plan", "8        Aller à : Révisions", "M        Modifier les mesures",
+                         "Les chiffres 1 à 8 mènent aux sections"):
             assert expected in help_text, help_text

@@ -125,9 +125,8 @@ async def test_an_objective_from_the_sub_collection_then_one_written_there_and_t
     async with app.run_test(size=SIZE) as pilot:
         lea = await Lea().start(pilot)
         sub_collection = await lea.client.learners.goals(lea.learner.id)
-        answers = await lea.open(
-            pilot, PlanGoalForm(lea.plan, learner_goals=sub_collection, taken_goal_ids={lea.reads.id})
-        )
+        answers = await lea.open(pilot, PlanGoalForm(lea.plan, learner_goals=sub_collection,
+                                                     taken_goal_ids={lea.reads.id}))
         assert app.screen.id == "plan-goal-form"
         text = read_aloud(app)
         assert "Ajouter un objectif au plan de Léa" in text
@@ -160,16 +159,13 @@ async def test_an_objective_from_the_sub_collection_then_one_written_there_and_t
         assert added.goal_id == lea.asks.id
         assert added.means == ["Tutorat par un pair", "Pictogrammes au pupitre"]
         assert [(p.role.value, p.other_role) for p in added.responsible_roles] == [
-            ("resource_teacher", None),
-            ("other", "Ergothérapeute"),
-        ]
+            ("resource_teacher", None), ("other", "Ergothérapeute")]
         assert added.deadline == date(2027, 6, 15)
         assert (added.evaluation, added.criterion, added.target) == ("Observation en classe", "4 fois sur 5", 80)
 
         # A new one, written there and then: the form says where it goes, and stays to say what it lacks.
-        answers = await lea.open(
-            pilot, PlanGoalForm(lea.plan, learner_goals=sub_collection, taken_goal_ids={lea.reads.id})
-        )
+        answers = await lea.open(pilot, PlanGoalForm(lea.plan, learner_goals=sub_collection,
+                                                     taken_goal_ids={lea.reads.id}))
         await pilot.press("down")
         assert field(app, "plan-goal-text").display
         assert "Il sera aussi ajouté à « Ma collection » et classé sous Léa." in read_aloud(app)
@@ -179,10 +175,8 @@ async def test_an_objective_from_the_sub_collection_then_one_written_there_and_t
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen.id == "plan-goal-form"
-        assert (
-            "Objectif enregistré. À préciser : il manque le critère de réussite et la méthode de mesure. "
-            "À préciser : il manque l'échéance." in status(app)
-        )
+        assert "Objectif enregistré. À préciser : il manque le critère de réussite et la méthode de mesure. " \
+               "À préciser : il manque l'échéance." in status(app)
         await pilot.press("escape")
         await settle(pilot)
         [written] = answers
@@ -346,11 +340,8 @@ async def test_a_ratio_takes_n_and_m_and_a_lost_connection_keeps_them(make_app, 
         assert answers == []
         assert notices(app, "Le serveur BanqO est injoignable.")
         assert "Rien n'a été enregistré : ce que vous avez tapé est encore là." in status(app)
-        assert (
-            field(app, "progress-value").value,
-            field(app, "progress-out-of").value,
-            field(app, "progress-note").value,
-        ) == ("3", "5", "Bonne attention")
+        assert (field(app, "progress-value").value, field(app, "progress-out-of").value,
+                field(app, "progress-note").value) == ("3", "5", "Bonne attention")
 
         cable.plugged = True
         await pilot.press("ctrl+s")
@@ -401,9 +392,7 @@ async def test_a_review_with_one_decision_per_objective(make_app, memory_keyring
         await settle(pilot)
         [review] = answers
         assert [decision.decision for decision in review.decisions] == [
-            ReviewDecisionKind.CHANGE_GOAL,
-            ReviewDecisionKind.REACHED,
-        ]
+            ReviewDecisionKind.CHANGE_GOAL, ReviewDecisionKind.REACHED]
         assert review.decisions[1].note == "Demande de l'aide seule"
         assert review.held_on == date(2026, 11, 2)
         after = await lea.goals()
@@ -435,7 +424,8 @@ async def test_a_plan_changed_during_the_review_opens_the_conflict_dialog(make_a
 # --- export --------------------------------------------------------------------------------------------------
 
 
-async def test_the_export_dialog_saves_the_plan_where_the_teacher_says(make_app, memory_keyring, tmp_path, monkeypatch):
+async def test_the_export_dialog_saves_the_plan_where_the_teacher_says(make_app, memory_keyring, tmp_path,
+                                                                      monkeypatch):
     from .test_file_picker import wait_for
 
     home = tmp_path / "maison"
@@ -479,25 +469,16 @@ async def test_the_objective_history_follows_it_across_a_review_and_the_next_yea
         lea = await Lea().start(pilot)
         client = lea.client
         # Last year's plan, opened in September 2025: two measures and a review, then « reconduire » today.
-        plan = await client.plans.create(
-            PlanCreate(learner_id=lea.learner.id, goal_ids=[lea.asks.id], opened_on=date(2025, 9, 2))
-        )
+        plan = await client.plans.create(PlanCreate(learner_id=lea.learner.id, goal_ids=[lea.asks.id],
+                                                    opened_on=date(2025, 9, 2)))
         plan = await client.plans.update(plan.id, plan.version, PlanPatch(state=PlanState.ACTIVE))
         [asks] = await client.plans.goals(plan.id)
         await client.plans.update_goal(plan.id, asks.id, asks.version, PlanGoalPatch(target=80))
         for on, value in ((date(2025, 9, 15), 40), (date(2025, 10, 20), 55)):
             await client.plans.add_progress(plan.id, ProgressEntryCreate(plan_goal_id=asks.id, on=on, value=value))
         plan = await client.plans.get(plan.id)
-        await client.plans.review(
-            plan.id,
-            plan.version,
-            ReviewCreate(
-                held_on=date(2026, 1, 20),
-                decisions=[
-                    ReviewDecisionCreate(plan_goal_id=asks.id, decision=ReviewDecisionKind.CONTINUE, note="Bon progrès")
-                ],
-            ),
-        )
+        await client.plans.review(plan.id, plan.version, ReviewCreate(held_on=date(2026, 1, 20), decisions=[
+            ReviewDecisionCreate(plan_goal_id=asks.id, decision=ReviewDecisionKind.CONTINUE, note="Bon progrès")]))
         plan = await client.plans.get(plan.id)
         next_year = await client.plans.renew(plan.id, plan.version)
         [continued] = await client.plans.goals(next_year.id)

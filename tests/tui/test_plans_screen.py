@@ -43,7 +43,8 @@ async def lea_plan(pilot, server_app, goals=GOALS, **fields):
     """Léa's plan made through the API from her whole sub-collection."""
     tablet, lea = await lea_with_goals(pilot, server_app, goals)
     filed = await tablet.learners.goals(lea.id)
-    plan = await tablet.plans.create(PlanCreate(learner_id=lea.id, goal_ids=[goal.goal.id for goal in filed], **fields))
+    plan = await tablet.plans.create(PlanCreate(learner_id=lea.id, goal_ids=[goal.goal.id for goal in filed],
+                                                **fields))
     return tablet, plan
 
 
@@ -115,16 +116,8 @@ async def test_the_digits_bring_each_section_to_the_top_with_the_focus(make_app,
     async with app.run_test(size=SIZE) as pilot:
         tablet, plan = await lea_plan(pilot, server_app)
         screen = await open_plan(pilot, plan.id)
-        headings = [
-            "Identification",
-            "Participants",
-            "Forces",
-            "Besoins",
-            "Mesures d'adaptation et de modification",
-            "Objectifs",
-            "Suivi",
-            "Révisions",
-        ]
+        headings = ["Identification", "Participants", "Forces", "Besoins", "Mesures d'adaptation et de modification",
+                    "Objectifs", "Suivi", "Révisions"]
         for number in (6, 2, 8, 1, 5, 3, 7, 4):
             await pilot.press(str(number))
             await settle(pilot)
@@ -148,9 +141,8 @@ async def test_the_digits_bring_each_section_to_the_top_with_the_focus(make_app,
 
 
 async def test_more_than_five_active_objectives_bring_the_ministry_s_advice(make_app, server_app, memory_keyring):
-    advice = (
-        "Plus de cinq objectifs actifs : le guide du ministère recommande peu d'objectifs, travaillés systématiquement."
-    )
+    advice = ("Plus de cinq objectifs actifs : le guide du ministère recommande peu d'objectifs, travaillés "
+              "systématiquement.")
     goals = [f"{{prénom}} lit la liste de mots numéro {number}." for number in range(1, 7)]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -179,19 +171,8 @@ async def test_a_closed_plan_reads_without_edit_keys_and_says_how_to_reopen(make
         closed = await tablet.plans.update(plan.id, plan.version, PlanPatch(state=PlanState.CLOSED))
         screen = await open_plan(pilot, plan.id)
         assert "Ce plan est fermé : il se lit sans se modifier. S : le rouvrir." in read_aloud(app)
-        for action in (
-            "add_goal",
-            "edit_goal",
-            "progress",
-            "remove_goal",
-            "review",
-            "renew",
-            "edit_strengths",
-            "edit_needs",
-            "edit_measures",
-            "edit_participants",
-            "edit_identification",
-        ):
+        for action in ("add_goal", "edit_goal", "progress", "remove_goal", "review", "renew", "edit_strengths",
+                       "edit_needs", "edit_measures", "edit_participants", "edit_identification"):
             assert screen.check_action(action, ()) is False, action
         footer = footer_text(app)
         assert "Ajouter un objectif" not in footer and "Noter un progrès" not in footer
@@ -216,34 +197,26 @@ async def test_a_closed_plan_reads_without_edit_keys_and_says_how_to_reopen(make
         await tablet.aclose()
 
 
-async def test_a_review_s_snapshot_is_read_only_and_keeps_the_texts_as_they_stood(make_app, server_app, memory_keyring):
+async def test_a_review_s_snapshot_is_read_only_and_keeps_the_texts_as_they_stood(make_app, server_app,
+                                                                                   memory_keyring):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         tablet, plan = await lea_plan(pilot, server_app, GOALS[:1])
-        plan = await tablet.plans.update(
-            plan.id,
-            plan.version,
-            PlanPatch(state=PlanState.ACTIVE, strengths=[PrioritisedItem(text="Aime les histoires", priority=1)]),
-        )
+        plan = await tablet.plans.update(plan.id, plan.version, PlanPatch(
+            state=PlanState.ACTIVE, strengths=[PrioritisedItem(text="Aime les histoires", priority=1)]
+        ))
         [goal] = await tablet.plans.goals(plan.id)
-        review = await tablet.plans.review(
-            plan.id,
-            plan.version,
-            ReviewCreate(
-                decisions=[
-                    ReviewDecisionCreate(plan_goal_id=goal.id, decision=ReviewDecisionKind.CONTINUE, note="Bon départ")
-                ]
-            ),
-        )
+        review = await tablet.plans.review(plan.id, plan.version, ReviewCreate(decisions=[
+            ReviewDecisionCreate(plan_goal_id=goal.id, decision=ReviewDecisionKind.CONTINUE, note="Bon départ")
+        ]))
         # Later edits: the plan changes, the snapshot does not.
         goal = await tablet.plans.get_goal(plan.id, goal.id)
-        await tablet.plans.update_goal(
-            plan.id, goal.id, goal.version, PlanGoalPatch(text="Léa lit un texte de deux pages sans erreur.")
-        )
+        await tablet.plans.update_goal(plan.id, goal.id, goal.version,
+                                       PlanGoalPatch(text="Léa lit un texte de deux pages sans erreur."))
         plan = await tablet.plans.get(plan.id)
-        await tablet.plans.update(
-            plan.id, plan.version, PlanPatch(strengths=[PrioritisedItem(text="Curieuse", priority=1)])
-        )
+        await tablet.plans.update(plan.id, plan.version, PlanPatch(
+            strengths=[PrioritisedItem(text="Curieuse", priority=1)]
+        ))
 
         screen = await open_plan(pilot, plan.id)
         assert goal_texts(screen) == ["Léa lit un texte de deux pages sans erreur."]
@@ -262,17 +235,8 @@ async def test_a_review_s_snapshot_is_read_only_and_keeps_the_texts_as_they_stoo
         await settle(pilot)
         assert "1. Aime les histoires" in read_aloud(app) and "Curieuse" not in read_aloud(app)
         assert review.id == snapshot.snapshot.review.id
-        for action in (
-            "add_goal",
-            "edit_goal",
-            "progress",
-            "remove_goal",
-            "review",
-            "renew",
-            "state",
-            "edit_strengths",
-            "edit_measures",
-        ):
+        for action in ("add_goal", "edit_goal", "progress", "remove_goal", "review", "renew", "state",
+                       "edit_strengths", "edit_measures"):
             assert snapshot.check_action(action, ()) is False, action
         footer = footer_text(app)
         assert "Modifier l'objectif" not in footer and "Noter un progrès" not in footer
@@ -294,24 +258,17 @@ async def test_a_review_s_snapshot_is_read_only_and_keeps_the_texts_as_they_stoo
         await tablet.aclose()
 
 
-async def test_renewal_opens_next_year_s_plan_with_the_objectives_still_in_progress(
-    make_app, server_app, memory_keyring
-):
+async def test_renewal_opens_next_year_s_plan_with_the_objectives_still_in_progress(make_app, server_app,
+                                                                                     memory_keyring):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         tablet, plan = await lea_plan(pilot, server_app)
         plan = await tablet.plans.update(plan.id, plan.version, PlanPatch(state=PlanState.ACTIVE))
         reached, continued = sorted(await tablet.plans.goals(plan.id), key=lambda goal: goal.position)
-        await tablet.plans.review(
-            plan.id,
-            plan.version,
-            ReviewCreate(
-                decisions=[
-                    ReviewDecisionCreate(plan_goal_id=reached.id, decision=ReviewDecisionKind.REACHED),
-                    ReviewDecisionCreate(plan_goal_id=continued.id, decision=ReviewDecisionKind.CONTINUE),
-                ]
-            ),
-        )
+        await tablet.plans.review(plan.id, plan.version, ReviewCreate(decisions=[
+            ReviewDecisionCreate(plan_goal_id=reached.id, decision=ReviewDecisionKind.REACHED),
+            ReviewDecisionCreate(plan_goal_id=continued.id, decision=ReviewDecisionKind.CONTINUE),
+        ]))
         old = await open_plan(pilot, plan.id)
         await pilot.press("c")
         await settle(pilot)
@@ -347,9 +304,9 @@ async def test_a_change_made_elsewhere_while_editing_opens_the_conflict_dialog_a
         await pilot.press(*keys("1. Lit avec plaisir"))
         await settle(pilot)
         # Meanwhile, on the tablet:
-        await tablet.plans.update(
-            plan.id, plan.version, PlanPatch(strengths=[PrioritisedItem(text="Aime les casse-têtes", priority=1)])
-        )
+        await tablet.plans.update(plan.id, plan.version, PlanPatch(
+            strengths=[PrioritisedItem(text="Aime les casse-têtes", priority=1)]
+        ))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen.id == "conflict-screen"
@@ -364,8 +321,7 @@ async def test_a_change_made_elsewhere_while_editing_opens_the_conflict_dialog_a
         assert app.screen.id == "plan-screen"
         saved = await tablet.plans.get(plan.id)
         assert [(item.priority, item.text) for item in saved.strengths] == [
-            (1, "Lit avec plaisir"),
-            (2, "Aime les casse-têtes"),
+            (1, "Lit avec plaisir"), (2, "Aime les casse-têtes")
         ]
         assert "1. Lit avec plaisir" in read_aloud(app)
 
@@ -374,9 +330,9 @@ async def test_a_change_made_elsewhere_while_editing_opens_the_conflict_dialog_a
         editor = app.screen
         editor.query_one("#plan-items-text").text = "1. Persévère"
         current = await tablet.plans.get(plan.id)
-        await tablet.plans.update(
-            plan.id, current.version, PlanPatch(needs=[PrioritisedItem(text="Lire à voix haute", priority=1)])
-        )
+        await tablet.plans.update(plan.id, current.version, PlanPatch(
+            needs=[PrioritisedItem(text="Lire à voix haute", priority=1)]
+        ))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen.id == "conflict-screen"
@@ -396,11 +352,9 @@ async def test_the_resume_lists_the_plans_to_review_and_enter_opens_one(make_app
         tablet, lea = await lea_with_goals(pilot, server_app)
         noah = await tablet.learners.create("Noah")
         soon = await tablet.plans.create(PlanCreate(learner_id=lea.id, review_due_on=today + timedelta(days=10)))
-        late = await tablet.plans.create(
-            PlanCreate(
-                learner_id=noah.id, opened_on=today - timedelta(days=60), review_due_on=today - timedelta(days=3)
-            )
-        )
+        late = await tablet.plans.create(PlanCreate(
+            learner_id=noah.id, opened_on=today - timedelta(days=60), review_due_on=today - timedelta(days=3)
+        ))
         await tablet.plans.create(PlanCreate(learner_id=noah.id, review_due_on=today + timedelta(days=90)))
         await pilot.press("r")
         await settle(pilot)
@@ -456,15 +410,13 @@ async def test_f7_opens_the_plans_but_in_settings_it_still_changes_tab(make_app,
         assert tabs.active == "settings-security"
 
 
-async def test_deleting_a_plan_says_what_goes_and_a_change_made_elsewhere_stops_it(
-    make_app, server_app, memory_keyring
-):
+async def test_deleting_a_plan_says_what_goes_and_a_change_made_elsewhere_stops_it(make_app, server_app,
+                                                                                    memory_keyring):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         tablet, plan = await lea_plan(pilot, server_app)
-        annex = await tablet.plans.create(
-            PlanCreate(learner_id=plan.learner_id, kind="transition", parent_plan_id=plan.id)
-        )
+        annex = await tablet.plans.create(PlanCreate(learner_id=plan.learner_id, kind="transition",
+                                                     parent_plan_id=plan.id))
         await pilot.press("f7")
         await settle(pilot)
         screen = app.screen
@@ -486,9 +438,8 @@ async def test_deleting_a_plan_says_what_goes_and_a_change_made_elsewhere_stops_
         await pilot.press("tab", "enter")
         await settle(pilot)
         assert app.screen is screen
-        assert any(
-            "Ce plan a été modifié ailleurs : rien n'est supprimé." in entry.text for entry in app.messages.entries
-        )
+        assert any("Ce plan a été modifié ailleurs : rien n'est supprimé." in entry.text
+                   for entry in app.messages.entries)
         assert {item.id for item in await tablet.plans.list()} == {plan.id, annex.id}
         assert "Léa — Plan d'intervention — En cours" in read_aloud(app)  # read again
 
@@ -503,18 +454,15 @@ async def test_deleting_a_plan_says_what_goes_and_a_change_made_elsewhere_stops_
         await tablet.aclose()
 
 
-async def test_a_transition_annex_starts_from_the_teva_goals_and_groups_them_by_sphere(
-    make_app, server_app, memory_keyring
-):
+async def test_a_transition_annex_starts_from_the_teva_goals_and_groups_them_by_sphere(make_app, server_app,
+                                                                                        memory_keyring):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         tablet, lea = await lea_with_goals(pilot, server_app, GOALS[:1])
-        job = await tablet.collection.create(
-            "{prénom} remplit une demande d'emploi.", domain="teva-emploi", learner_ids=[lea.id]
-        )
-        bus = await tablet.collection.create(
-            "{prénom} lit un horaire d'autobus.", domain="teva-transport", learner_ids=[lea.id]
-        )
+        job = await tablet.collection.create("{prénom} remplit une demande d'emploi.", domain="teva-emploi",
+                                             learner_ids=[lea.id])
+        bus = await tablet.collection.create("{prénom} lit un horaire d'autobus.", domain="teva-transport",
+                                             learner_ids=[lea.id])
         main = await tablet.plans.create(PlanCreate(learner_id=lea.id))
         await pilot.press("f7")
         await settle(pilot)

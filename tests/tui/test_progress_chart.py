@@ -19,35 +19,17 @@ NOW = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 
 
 def goal(**fields: object) -> PlanGoal:
-    values: dict[str, object] = {
-        "id": "g1",
-        "plan_id": "p1",
-        "lineage_id": "l1",
-        "position": 1,
-        "text": "Léa lit à voix haute.",
-        "version": 1,
-        "created_at": NOW,
-        "updated_at": NOW,
-        "target": 80,
-    }
+    values: dict[str, object] = {"id": "g1", "plan_id": "p1", "lineage_id": "l1", "position": 1,
+                                 "text": "Léa lit à voix haute.", "version": 1, "created_at": NOW,
+                                 "updated_at": NOW, "target": 80}
     values.update(fields)
     return PlanGoal.model_validate(values)
 
 
 def entries(*values: float, out_of: int | None = None) -> list[ProgressEntry]:
     days = [date(2026, 9, 5), date(2026, 9, 19), date(2026, 10, 3), date(2026, 10, 17)]
-    return [
-        ProgressEntry(
-            id=f"e{index}",
-            plan_goal_id="g1",
-            lineage_id="l1",
-            on=days[index],
-            value=value,
-            out_of=out_of,
-            created_at=NOW,
-        )
-        for index, value in enumerate(values)
-    ]
+    return [ProgressEntry(id=f"e{index}", plan_goal_id="g1", lineage_id="l1", on=days[index], value=value,
+                          out_of=out_of, created_at=NOW) for index, value in enumerate(values)]
 
 
 class ChartApp(App[None]):
@@ -87,7 +69,7 @@ def bar_tops(lines: list[str], count: int) -> list[int]:
     tops = []
     for index in range(count):
         column = start + 3 * index
-        rows = [row for row, line in enumerate(lines) if line[column : column + 2] == BAR]
+        rows = [row for row, line in enumerate(lines) if line[column:column + 2] == BAR]
         assert rows, f"no bar {index}"
         tops.append(min(rows))
     return tops

@@ -87,7 +87,9 @@ async def test_an_unreachable_server_is_said_with_a_retry_key(config, state_file
     async def nowhere() -> BanqoClient:
         return BanqoClient("http://127.0.0.1:9", retries=0)
 
-    app = BanqoApp(config, Connection(config, client_factory=nowhere), CredentialStore(state_file), device=DEVICE)
+    app = BanqoApp(
+        config, Connection(config, client_factory=nowhere), CredentialStore(state_file), device=DEVICE
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         status = app.screen.query_one("#connection-status").render().plain

@@ -62,7 +62,9 @@ async def add_card(app: Any, number: str = GOOD_CARD, exp_month: int = 12, exp_y
     """A card on file straight through the API and the sandbox processor (faster than the form)."""
     client = await app.api()
     session = await client.payment_method.setup()
-    answer = await client.sandbox.confirm(session.id, number=number, exp_month=exp_month, exp_year=exp_year, cvc="123")
+    answer = await client.sandbox.confirm(
+        session.id, number=number, exp_month=exp_month, exp_year=exp_year, cvc="123"
+    )
     method = await client.payment_method.get()
     await client.payment_method.replace(method.version, answer.token)
 
@@ -171,10 +173,7 @@ async def test_subscribing_monthly_makes_it_active_and_issues_an_invoice(make_ap
         table = app.screen.query_one("#invoices-table")
         assert table.row_count == 1
         assert [plain(str(cell)) for cell in table.get_row_at(0)] == [
-            "2 nov. 2026",
-            "BQ-2026-000001",
-            "10,35 $",
-            "Payée",
+            "2 nov. 2026", "BQ-2026-000001", "10,35 $", "Payée",
         ]
         # Enter shows the invoice in the pane; Escape comes back to the list (and stays in « Mes paramètres »).
         table.focus()

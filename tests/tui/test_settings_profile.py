@@ -57,14 +57,7 @@ async def test_the_form_shows_the_profile_with_its_labels(make_app, memory_keyri
         await open_profile(pilot)
         labels = [found.label_text for found in app.screen.query("#profile-pane Field").results(Field)]
         assert labels == [
-            "Prénom",
-            "Nom",
-            "Courriel",
-            "Mot de passe actuel",
-            "Téléphone",
-            "Adresse",
-            "Ville",
-            "Province",
+            "Prénom", "Nom", "Courriel", "Mot de passe actuel", "Téléphone", "Adresse", "Ville", "Province",
             "Code postal",
         ]
         assert field(app, "profile-email").value == "camille@example.org"
@@ -89,7 +82,9 @@ async def test_a_bad_postal_code_is_shown_under_it_and_everything_typed_stays(ma
         await pilot.press("ctrl+s")
         await settle(pilot)
         postal = field(app, "profile-postal-code")
-        assert postal.error_text == ("Erreur : Ce code postal n'est pas valide : il s'écrit comme « H3W 2W8 ».")
+        assert postal.error_text == (
+            "Erreur : Ce code postal n'est pas valide : il s'écrit comme « H3W 2W8 »."
+        )
         assert app.focused is postal.input
         assert postal.value == "H3W 2W"
         assert field(app, "profile-first-name").value == "Camille-Anne"

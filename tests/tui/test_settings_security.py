@@ -219,7 +219,9 @@ async def test_two_factor_sign_in_on_then_asked_at_sign_in_then_off(make_app, cl
         assert app.screen.id == "summary-screen"
 
 
-async def test_in_screen_reader_mode_the_secret_is_given_as_text_without_a_qr_code(make_app, config, memory_keyring):
+async def test_in_screen_reader_mode_the_secret_is_given_as_text_without_a_qr_code(
+    make_app, config, memory_keyring
+):
     from banqo_tui.widgets.qr import QrCode
 
     config.accessible = True

@@ -35,15 +35,16 @@ async def test_sign_up_shows_votre_resume_with_the_name(make_app, memory_keyring
         await settle(pilot)
         await open_sign_up(pilot)  # F6, which focuses « Prénom »
         # Enter moves from field to field (typed ahead, without waiting), and submits from the last one.
-        await pilot.press(
-            *"Camille", "enter", *"Tremblay", "enter", *"camille@example.org", "tab", *keys(PASSWORD), "enter"
-        )
+        await pilot.press(*"Camille", "enter", *"Tremblay", "enter", *"camille@example.org", "tab",
+                          *keys(PASSWORD), "enter")
         await settle(pilot)
         assert app.screen.id == "summary-screen"
         assert app.screen.query_one("#greeting").render().plain == "Bonjour, Camille Tremblay"
 
 
-async def test_wrong_password_is_shown_under_mot_de_passe_and_the_email_stays(make_app, create_account, memory_keyring):
+async def test_wrong_password_is_shown_under_mot_de_passe_and_the_email_stays(
+    make_app, create_account, memory_keyring
+):
     await create_account()
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -151,7 +152,9 @@ async def test_field_error_is_also_written_in_the_label(make_app, memory_keyring
         assert "erreur" in str(email.input.tooltip)
 
 
-async def test_too_many_attempts_say_how_long_to_wait_under_the_password(make_app, create_account, memory_keyring):
+async def test_too_many_attempts_say_how_long_to_wait_under_the_password(
+    make_app, create_account, memory_keyring
+):
     await create_account()
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -25,7 +25,7 @@ def totp_code(secret: str, moment: datetime, digits: int = 6, period: int = 30) 
     step = int(moment.timestamp()) // period
     mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
     offset = mac[-1] & 0x0F
-    number = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    number = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
     return str(number % 10**digits).zfill(digits)
 
 

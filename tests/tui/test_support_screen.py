@@ -107,7 +107,9 @@ async def test_the_sixth_message_in_ten_minutes_gets_the_rate_limit_under_the_em
         assert app.screen.id == "support-screen"
 
 
-async def test_a_sent_message_reaches_the_support_address_and_empties_the_form(make_app, memory_keyring, mailbox):
+async def test_a_sent_message_reaches_the_support_address_and_empties_the_form(
+    make_app, memory_keyring, mailbox
+):
     from email.utils import parseaddr
 
     app = make_app()
@@ -129,7 +131,9 @@ async def test_a_sent_message_reaches_the_support_address_and_empties_the_form(m
         assert app.screen.focused is field_of(app, "support-subject").input
 
 
-async def test_signed_out_the_sign_in_screen_opens_the_form_and_escape_comes_back(make_app, memory_keyring, mailbox):
+async def test_signed_out_the_sign_in_screen_opens_the_form_and_escape_comes_back(
+    make_app, memory_keyring, mailbox
+):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -180,7 +184,9 @@ async def test_an_unreachable_server_keeps_every_word(config, state_file):
     async def nowhere() -> BanqoClient:
         return BanqoClient("http://127.0.0.1:9", retries=0)
 
-    app = BanqoApp(config, Connection(config, client_factory=nowhere), CredentialStore(state_file), device=DEVICE)
+    app = BanqoApp(
+        config, Connection(config, client_factory=nowhere), CredentialStore(state_file), device=DEVICE
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_support(pilot)

@@ -203,9 +203,8 @@ def test_the_checks_catch_what_each_terminal_must_not_receive():
 
 
 @TERMINALS
-async def test_the_screens_before_signing_in(
-    terminal, monkeypatch, make_app, create_account, memory_keyring, terminal_clock, request
-):
+async def test_the_screens_before_signing_in(terminal, monkeypatch, make_app, create_account, memory_keyring,
+                                             terminal_clock, request):
     from .test_sign_in import fill_sign_up
 
     await create_account()
@@ -301,80 +300,38 @@ async def classroom(server_app: Any, clock: Any) -> Any:
 
     lea = await then(tablet.learners.create("Léa"))
     noah = await then(tablet.learners.create("Noah"))
-    counts = await then(tablet.collection.create(COUNTS, domain="mathematique", tags=["calcul"], learner_ids=[noah.id]))
-    reads = await then(
-        tablet.collection.create(READS, domain="lecture", tags=["lecture", "oral"], learner_ids=[lea.id])
-    )
+    counts = await then(tablet.collection.create(COUNTS, domain="mathematique", tags=["calcul"],
+                                                 learner_ids=[noah.id]))
+    reads = await then(tablet.collection.create(READS, domain="lecture", tags=["lecture", "oral"],
+                                                learner_ids=[lea.id]))
     # One learner a goal: two filed by one request are listed in no set order (the same ``filed_at``).
     waits = await then(tablet.collection.create(WAITS, learner_ids=[lea.id]))
-    plan = await then(
-        tablet.plans.create(
-            PlanCreate(
-                learner_id=lea.id,
-                goal_ids=[reads.id, waits.id],
-                opened_on=date(2026, 9, 2),
-                participants=[Participant(role=ParticipantRole.TEACHER), Participant(role=ParticipantRole.PARENT)],
-            )
-        )
-    )
-    plan = await then(
-        tablet.plans.update(
-            plan.id,
-            plan.version,
-            PlanPatch(
-                state=PlanState.ACTIVE,
-                strengths=[PrioritisedItem(text="Aime les histoires lues en classe", priority=1)],
-                needs=[PrioritisedItem(text="Lire avec fluidité", priority=1)],
-                adaptations=["Temps supplémentaire"],
-            ),
-        )
-    )
+    plan = await then(tablet.plans.create(PlanCreate(
+        learner_id=lea.id, goal_ids=[reads.id, waits.id], opened_on=date(2026, 9, 2),
+        participants=[Participant(role=ParticipantRole.TEACHER), Participant(role=ParticipantRole.PARENT)],
+    )))
+    plan = await then(tablet.plans.update(plan.id, plan.version, PlanPatch(
+        state=PlanState.ACTIVE,
+        strengths=[PrioritisedItem(text="Aime les histoires lues en classe", priority=1)],
+        needs=[PrioritisedItem(text="Lire avec fluidité", priority=1)],
+        adaptations=["Temps supplémentaire"],
+    )))
     first, second = await tablet.plans.goals(plan.id)
-    await then(
-        tablet.plans.update_goal(
-            plan.id,
-            first.id,
-            first.version,
-            PlanGoalPatch(
-                means=["Lecture guidée", "Livres adaptés"],
-                deadline=date(2027, 6, 20),
-                evaluation="Lecture à voix haute",
-                criterion="4 fois sur 5",
-                unit=ProgressUnit.PERCENT,
-                target=80,
-            ),
-        )
-    )
-    await then(
-        tablet.plans.update_goal(
-            plan.id,
-            second.id,
-            second.version,
-            PlanGoalPatch(
-                unit=ProgressUnit.PERCENT,
-                target=75,
-            ),
-        )
-    )
+    await then(tablet.plans.update_goal(plan.id, first.id, first.version, PlanGoalPatch(
+        means=["Lecture guidée", "Livres adaptés"], deadline=date(2027, 6, 20), evaluation="Lecture à voix haute",
+        criterion="4 fois sur 5", unit=ProgressUnit.PERCENT, target=80,
+    )))
+    await then(tablet.plans.update_goal(plan.id, second.id, second.version, PlanGoalPatch(
+        unit=ProgressUnit.PERCENT, target=75,
+    )))
     for on, value in ((date(2026, 9, 15), 40), (date(2026, 10, 1), 55), (date(2026, 10, 20), 60)):
         await then(tablet.plans.add_progress(plan.id, ProgressEntryCreate(plan_goal_id=first.id, on=on, value=value)))
     plan = await tablet.plans.get(plan.id)
-    await then(
-        tablet.plans.review(
-            plan.id,
-            plan.version,
-            ReviewCreate(
-                held_on=date(2026, 10, 21),
-                next_review_on=date(2026, 11, 20),
-                decisions=[
-                    ReviewDecisionCreate(
-                        plan_goal_id=first.id, decision=ReviewDecisionKind.CONTINUE, note="Bon progrès"
-                    ),
-                    ReviewDecisionCreate(plan_goal_id=second.id, decision=ReviewDecisionKind.CONTINUE),
-                ],
-            ),
-        )
-    )
+    await then(tablet.plans.review(plan.id, plan.version, ReviewCreate(
+        held_on=date(2026, 10, 21), next_review_on=date(2026, 11, 20), decisions=[
+            ReviewDecisionCreate(plan_goal_id=first.id, decision=ReviewDecisionKind.CONTINUE, note="Bon progrès"),
+            ReviewDecisionCreate(plan_goal_id=second.id, decision=ReviewDecisionKind.CONTINUE),
+        ])))
     await then(tablet.plans.create(PlanCreate(learner_id=noah.id, goal_ids=[counts.id])))
     return tablet
 
@@ -410,9 +367,8 @@ async def wait_for_folders(journey: Journey) -> None:
 
 
 @TERMINALS
-async def test_the_collection_and_the_learners(
-    terminal, monkeypatch, make_app, create_account, server_app, memory_keyring, clock, terminal_clock, request
-):
+async def test_the_collection_and_the_learners(terminal, monkeypatch, make_app, create_account, server_app,
+                                               memory_keyring, clock, terminal_clock, request):
     await create_account()
     tablet = await classroom(server_app, clock)
     use_terminal(monkeypatch, terminal)
@@ -476,9 +432,8 @@ async def test_the_collection_and_the_learners(
 
 
 @TERMINALS
-async def test_the_plans(
-    terminal, monkeypatch, make_app, create_account, server_app, memory_keyring, clock, terminal_clock, home, request
-):
+async def test_the_plans(terminal, monkeypatch, make_app, create_account, server_app, memory_keyring, clock,
+                         terminal_clock, home, request):
     from banqo_tui.api.models import PlanPatch, PrioritisedItem
 
     await create_account()
@@ -539,9 +494,8 @@ async def test_the_plans(
         app.screen.query_one("#plan-items-text").clear()
         await journey.type("1. Lit avec plaisir")
         current = await tablet.plans.get(lea_plan.id)
-        await tablet.plans.update(
-            current.id, current.version, PlanPatch(strengths=[PrioritisedItem(text="Aime les casse-têtes", priority=1)])
-        )
+        await tablet.plans.update(current.id, current.version, PlanPatch(
+            strengths=[PrioritisedItem(text="Aime les casse-têtes", priority=1)]))
         await journey.press("ctrl+s")
         await journey.shot("conflict", "conflict-screen")
         await journey.press("escape")
@@ -554,9 +508,8 @@ async def test_the_plans(
 
 
 @TERMINALS
-async def test_the_settings(
-    terminal, monkeypatch, make_app, create_account, memory_keyring, terminal_clock, home, request
-):
+async def test_the_settings(terminal, monkeypatch, make_app, create_account, memory_keyring, terminal_clock, home,
+                            request):
     from .test_settings_billing import GOOD_CARD
 
     await create_account()
@@ -631,9 +584,8 @@ LARGE = (200, 60)
 CUT = re.compile(r"\w…(?= {2,}| *[│┃▐▌█]| *$)")
 
 
-async def test_a_large_terminal_is_used_to_its_edges(
-    monkeypatch, make_app, create_account, server_app, memory_keyring, clock, terminal_clock, request
-):
+async def test_a_large_terminal_is_used_to_its_edges(monkeypatch, make_app, create_account, server_app,
+                                                     memory_keyring, clock, terminal_clock, request):
     """At 200×60 on xterm-256color: the footer on the last row, text past the 80th column (the screens grow
     with the terminal), nothing cut with « … » that 200 columns hold, and (``Snapshot.problems``) each row drawn
     to the right edge and no further, in 256 colours at most."""
