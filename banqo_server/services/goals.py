@@ -263,18 +263,9 @@ def create(
     except IntegrityError:  # the same goal created at the same moment by another request
         db.rollback()
         return create(
-            db,
-            account_id,
-            text=text,
-            catalogue_id=None,
-            language=language,
-            domain=domain,
-            tags=tags,
-            parts=parts,
-            learner_ids=learner_ids,
-            default_language=default_language,
-            idempotency_key=None,
-            now=now,
+            db, account_id, text=text, catalogue_id=None, language=language, domain=domain, tags=tags,
+            parts=parts, learner_ids=learner_ids, default_language=default_language,
+            idempotency_key=None, now=now,
         )
     return goal, True
 
