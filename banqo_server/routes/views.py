@@ -26,8 +26,8 @@ from banqo_tui.api.models import (
     Learner,
     SessionInfo,
     SessionToken,
+    inert,
 )
-from banqo_tui.inert import inert
 
 
 class _Versioned(Protocol):

@@ -95,9 +95,10 @@ def test_escape_sequences_in_goals_and_names_show_as_symbols_and_leave_the_scree
     terminal.send("C-u", "Escape")
 
     terminal.send("Up", "Enter")  # the raw goal in the edit form
-    screen = terminal.wait_for("Modifier l'objectif")
-    assert "␛[2J" in screen
-    intact(terminal, screen, title_before, top="Modifier l'objectif", bottom="Enregistrer (Ctrl+S)")
+    terminal.wait_for("Modifier l'objectif")
+    screen = terminal.wait_still()  # the form's footer is drawn a moment after the form
+    assert "␛[2J" in screen and "Enregistrer (Ctrl+S)" in screen
+    intact(terminal, screen, title_before, top="Modifier l'objectif")
 
 
 def intact(terminal, screen: str, title_before: str, *, top: str, bottom: str = "F1 Aide") -> None:
