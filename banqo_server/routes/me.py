@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from banqo_server.deps import CurrentSession, DbSession, SettingsDep
 from banqo_server.problems import responses
 from banqo_server.routes.views import activity_view
-from banqo_server.services import accounts, billing, goals, learners, plans
+from banqo_server.services import accounts, billing, plans
 from banqo_server.services.billing_views import card_view, subscription_view
 from banqo_tui.api.models import LastSignIn, Summary, SummaryCounts
 
@@ -20,15 +20,17 @@ def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Su
     data = accounts.summary(db, current)
     notices = plans.review_notices(db, current.account_id, plans.today(settings))
     subscription = billing.subscription_of(db, settings, current.account_id)
-    db.commit()
+    goal_count, learner_count = accounts.collection_counts(db, current.account_id)
+    card = billing.card_of(db, current.account_id)
+    db.commit()  # an account from before billing may just have got its trial
     previous = data.last_sign_in
-    return Summary(
+    summary = Summary(
         first_name=data.account.first_name,
         last_name=data.account.last_name,
         email=data.account.email,
         counts=SummaryCounts(
-            goals=goals.count(db, current.account_id),
-            learners=learners.count(db, current.account_id),
+            goals=goal_count,
+            learners=learner_count,
             plans_open=notices.open,
             plans_due_soon=notices.due_soon,
             plans_overdue=notices.overdue,
@@ -38,6 +40,8 @@ def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Su
             activity_view(entry) for entry in data.recent_activity
         ],
         subscription=subscription_view(settings, subscription),
-        card=card_view(settings, billing.card_of(db, current.account_id)),
+        card=card_view(settings, card),
         plans_to_review=notices.to_review,
     )
+    db.close()  # in the route's thread: the summary is built (see deps.get_db)
+    return summary

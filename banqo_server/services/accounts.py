@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import _
-from banqo_server.models import Account, AccountSession, ActivityEntry
+from banqo_server.models import Account, AccountSession, ActivityEntry, Goal, Learner
 from banqo_server.services import activity, billing, throttle
 from banqo_server.services.auth import open_session
 from banqo_server.services.errors import EmailTaken, InvalidInput, TooManyAttempts
@@ -101,3 +101,11 @@ def summary(db: Session, current: AccountSession) -> SummaryData:
         .limit(1)
     )
     return SummaryData(current.account, previous, activity.recent(db, current.account_id))
+
+
+def collection_counts(db: Session, account_id: str) -> tuple[int, int]:
+    """The résumé's counts: goals outside the bin, and learners — one statement, two indexed counts."""
+    goal_count = select(func.count()).where(Goal.account_id == account_id, Goal.deleted_at.is_(None))
+    learner_count = select(func.count()).where(Learner.account_id == account_id)
+    found = db.execute(select(goal_count.scalar_subquery(), learner_count.scalar_subquery())).one()
+    return found[0], found[1]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, literal, select
+from sqlalchemy import Select, bindparam, delete, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -429,12 +429,3 @@ def learner_ids(db: Session, goal_ids: Sequence[str]) -> dict[str, list[str]]:
         for goal_id, learner_id in db.execute(_LEARNER_IDS, {"goal_ids": list(goal_ids)}):
             found[goal_id].append(learner_id)
     return found
-
-
-def count(db: Session, account_id: str) -> int:
-    return (
-        db.scalar(
-            select(func.count()).select_from(Goal).where(Goal.account_id == account_id, Goal.deleted_at.is_(None))
-        )
-        or 0
-    )

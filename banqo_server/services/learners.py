@@ -243,7 +243,3 @@ def filed_goals(
         last = rows[limit - 1][0]
         next_cursor = encode_cursor(last.filed_at, last.goal_id)
     return learner, rows[:limit], next_cursor
-
-
-def count(db: Session, account_id: str) -> int:
-    return db.scalar(select(func.count()).select_from(Learner).where(Learner.account_id == account_id)) or 0

@@ -38,7 +38,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -1551,13 +1551,15 @@ def review_notices(db: Session, account_id: str, on: date) -> ReviewNotices:
     """The résumé's plan counts and the plans to review: overdue, or due within ``PLAN_REVIEW_NOTICE_DAYS``."""
     horizon = on + timedelta(days=PLAN_REVIEW_NOTICE_DAYS)
     open_plans = (PlanRow.account_id == account_id) & (PlanRow.state != PlanState.CLOSED.value)
-    open_count = db.scalar(select(func.count()).select_from(PlanRow).where(open_plans)) or 0
-    due_soon = db.scalar(
-        select(func.count())
-        .select_from(PlanRow)
-        .where(open_plans, PlanRow.review_due_on >= on, PlanRow.review_due_on <= horizon)
-    ) or 0
-    overdue = db.scalar(select(func.count()).select_from(PlanRow).where(open_plans, PlanRow.review_due_on < on)) or 0
+    # The three counts in one pass over the account's open plans (COUNT of a CASE counts the rows it gives 1).
+    due = PlanRow.review_due_on
+    open_count, due_soon, overdue = db.execute(
+        select(
+            func.count(),
+            func.count(case(((due >= on) & (due <= horizon), 1))),
+            func.count(case((due < on, 1))),
+        ).where(open_plans)
+    ).one()
     statement = (
         select(PlanRow.id, PlanRow.kind, PlanRow.review_due_on, Learner.first_name)
         .join(Learner, Learner.id == PlanRow.learner_id)
