@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Header, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +21,8 @@ from banqo_server.services import auth
 from banqo_server.services.passwords import Passwords
 from banqo_server.settings import Settings
 
+T = TypeVar("T")
+
 bearer_scheme = HTTPBearer(auto_error=False, description="The token answered by sign-up or sign-in.")
 
 
@@ -24,8 +31,59 @@ bearer_scheme = HTTPBearer(auto_error=False, description="The token answered by 
 # plain ``def`` (or hand their blocking part to the thread pool), so that the event loop never waits on it.
 
 
+# No request may wait for a thread while its session holds a pooled connection: with every thread of the pool
+# waiting for a connection and every connection held by a request waiting for a thread, the server would stand
+# still until the pool's timeout (30 s), then answer 503 — seen with bursts of requests whose tokens were not
+# cached. So the dependencies that query in a thread end their transaction there (``_released``), and sessions
+# are closed on threads of their own (``_closing``), never behind requests waiting for a connection.
+_CLOSING: RunVar[CapacityLimiter] = RunVar("banqo_closing_limiter")
+
+
+def _closing() -> CapacityLimiter:
+    """The threads that give connections back to the pool (one limiter per event loop)."""
+    try:
+        return _CLOSING.get()
+    except LookupError:
+        limiter = CapacityLimiter(16)
+        _CLOSING.set(limiter)
+        return limiter
+
+
+class ApiRoute(APIRoute):
+    """The API's routes (every router's ``route_class``): a plain ``def`` route, run in a thread of the pool,
+    ends its session's transaction in that thread when it returns (rolled back: a route commits what it
+    writes), so that its connection is back in the pool before FastAPI validates the answer — in another hop
+    to the thread pool. Objects read stay usable: a rollback reloads them when they are read again."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _releasing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _releasing(endpoint: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> T:
+        result = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session) and value.in_transaction():
+                value.rollback()
+        return result
+
+    return run
+
+
+def _released(db: Session, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)``, then the session's transaction ended (committed: nothing is pending after a read, and
+    the objects read stay loaded), so that its connection goes back to the pool before the next hop."""
+    result = work(*args)
+    if db.in_transaction():
+        db.commit()
+    return result
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """A session for the request; closed afterwards: in the thread pool when it holds a connection (giving it
+    """A session for the request; closed afterwards: on a closing thread when it holds a connection (giving it
     back to the pool rolls back, which is I/O), here when it holds none (no query was made, or the route closed
     it in its own thread when done, as the search does) — a hop to a thread and back costs more than that."""
     db = request.app.state.session_factory()  # no I/O: the connection is taken at the first query
@@ -33,7 +91,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield db
     finally:
         if db.in_transaction():
-            await run_in_threadpool(db.close)
+            await to_thread.run_sync(db.close, limiter=_closing())
         else:
             db.close()
 
@@ -76,14 +134,14 @@ async def current_session(
         remembered = cache.lookup(db, settings, token)
         if remembered is not None:
             return remembered
-    return await run_in_threadpool(auth.authenticate, db, settings, token, cache)
+    return await run_in_threadpool(_released, db, auth.authenticate, db, settings, token, cache)
 
 
 CurrentSession = Annotated[AccountSession, Depends(current_session)]
 
 
-def current_account(session: CurrentSession) -> Account:
-    return session.account
+def current_account(session: CurrentSession, db: DbSession) -> Account:
+    return _released(db, lambda: session.account)  # a session from the cache loads its account here
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
@@ -125,4 +183,4 @@ async def subscription_allows_writes(
     if request.method in {"POST", "PUT", "PATCH"}:
         from banqo_server.services import billing
 
-        await run_in_threadpool(billing.check_writable, db, settings, session.account_id)
+        await run_in_threadpool(_released, db, billing.check_writable, db, settings, session.account_id)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
-from banqo_server.deps import ClientAddress, DbSession, PasswordsDep, SettingsDep
+from banqo_server.deps import ApiRoute, ClientAddress, DbSession, PasswordsDep, SettingsDep
 from banqo_server.i18n import http_language
 from banqo_server.problems import responses
 from banqo_server.routes.views import token_view
@@ -12,7 +12,7 @@ from banqo_server.services import accounts
 from banqo_server.services.auth import device_label
 from banqo_tui.api.models import SessionToken, SignUp
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=ApiRoute)
 
 
 @router.post(

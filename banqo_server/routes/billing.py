@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from banqo_server.deps import CurrentAccount, CurrentSession, DbSession, IfMatch, ProcessorDep, SettingsDep
+from banqo_server.deps import ApiRoute, CurrentAccount, CurrentSession, DbSession, IfMatch, ProcessorDep, SettingsDep
 from banqo_server.i18n import current_language
 from banqo_server.models import Invoice as InvoiceRow
 from banqo_server.models import Subscription as SubscriptionRow
@@ -33,7 +33,7 @@ from banqo_tui.api.models import (
     SubscriptionPatch,
 )
 
-router = APIRouter(tags=["billing"])
+router = APIRouter(tags=["billing"], route_class=ApiRoute)
 
 _BINARY = {"type": "string", "format": "binary"}
 

@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from banqo_server.deps import CurrentSession, DbSession, RequestLanguage
+from banqo_server.deps import ApiRoute, CurrentSession, DbSession, RequestLanguage
 from banqo_server.problems import responses
 from banqo_server.routes.views import catalogue_goal_view
 from banqo_server.services import catalogue
 from banqo_tui.api.models import Area, AreaKind, Areas, CatalogueGoal, Page, Subdomain
 
-router = APIRouter(prefix="/catalogue", tags=["catalogue"])
+router = APIRouter(prefix="/catalogue", tags=["catalogue"], route_class=ApiRoute)
 
 
 @router.get("/domains", response_model=Areas, summary="Domains and TEVA spheres", responses=responses(401))

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from banqo_server.deps import (
+    ApiRoute,
     CurrentSession,
     DbSession,
     IfMatch,
@@ -19,7 +20,9 @@ from banqo_server.services import exchange, goals
 from banqo_server.services.errors import TooLarge
 from banqo_tui.api.models import Goal, GoalCreate, GoalPatch, ImportReport, Page
 
-router = APIRouter(prefix="/collection", tags=["collection"], dependencies=[Depends(subscription_allows_writes)])
+router = APIRouter(
+    prefix="/collection", tags=["collection"], dependencies=[Depends(subscription_allows_writes)], route_class=ApiRoute
+)
 
 GOAL_PARTS = ("condition", "behaviour", "criterion", "measure")
 

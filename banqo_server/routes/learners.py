@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from banqo_server.deps import CurrentSession, DbSession, IfMatch, SettingsDep, subscription_allows_writes
+from banqo_server.deps import ApiRoute, CurrentSession, DbSession, IfMatch, SettingsDep, subscription_allows_writes
 from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status, earlier
 from banqo_server.models import Learner as LearnerRow
 from banqo_server.problems import responses
@@ -20,7 +20,9 @@ from banqo_tui.api.models import (
     fill_first_name,
 )
 
-router = APIRouter(prefix="/learners", tags=["learners"], dependencies=[Depends(subscription_allows_writes)])
+router = APIRouter(
+    prefix="/learners", tags=["learners"], dependencies=[Depends(subscription_allows_writes)], route_class=ApiRoute
+)
 
 
 

@@ -2,14 +2,14 @@
 
 from fastapi import APIRouter
 
-from banqo_server.deps import CurrentSession, DbSession, SettingsDep
+from banqo_server.deps import ApiRoute, CurrentSession, DbSession, SettingsDep
 from banqo_server.problems import responses
 from banqo_server.routes.views import activity_view
 from banqo_server.services import accounts, billing, plans
 from banqo_server.services.billing_views import card_view, subscription_view
 from banqo_tui.api.models import LastSignIn, Summary, SummaryCounts
 
-router = APIRouter(prefix="/me", tags=["me"])
+router = APIRouter(prefix="/me", tags=["me"], route_class=ApiRoute)
 
 
 @router.get("/summary", response_model=Summary, summary="Your summary", responses=responses(401))

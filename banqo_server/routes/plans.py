@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from banqo_server.deps import (
+    ApiRoute,
     CurrentSession,
     DbSession,
     IfMatch,
@@ -45,7 +46,9 @@ from banqo_tui.api.models import (
     ReviewCreate,
 )
 
-router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[Depends(subscription_allows_writes)])
+router = APIRouter(
+    prefix="/plans", tags=["plans"], dependencies=[Depends(subscription_allows_writes)], route_class=ApiRoute
+)
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=500)]

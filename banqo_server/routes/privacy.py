@@ -7,13 +7,13 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from banqo_server.deps import CurrentSession, DbSession, PasswordsDep, SettingsDep
+from banqo_server.deps import ApiRoute, CurrentSession, DbSession, PasswordsDep, SettingsDep
 from banqo_server.problems import responses
 from banqo_server.routes.views import activity_view
 from banqo_server.services import activity, privacy
 from banqo_tui.api.models import AccountDeletion, Activity, Page
 
-router = APIRouter(tags=["privacy"])
+router = APIRouter(tags=["privacy"], route_class=ApiRoute)
 
 CHUNK_BYTES = 64 * 1024
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from banqo_server.deps import CurrentSession, DbSession, IfMatch, PasswordsDep, SettingsDep
+from banqo_server.deps import ApiRoute, CurrentSession, DbSession, IfMatch, PasswordsDep, SettingsDep
 from banqo_server.models import Account
 from banqo_server.problems import responses
 from banqo_server.routes.views import with_etag
@@ -12,7 +12,7 @@ from banqo_server.services import photos, profile
 from banqo_server.services.errors import NotFound, TooLarge
 from banqo_tui.api.models import PHOTO_MAX_BYTES, PhotoInfo, PostalAddress, Profile, ProfilePatch
 
-router = APIRouter(tags=["me"])
+router = APIRouter(tags=["me"], route_class=ApiRoute)
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 

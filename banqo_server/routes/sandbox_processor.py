@@ -10,6 +10,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 
+from banqo_server.deps import ApiRoute
 from banqo_server.i18n import _
 from banqo_server.payments.sandbox import (
     SandboxProcessor,
@@ -24,7 +25,7 @@ from banqo_server.problems import responses
 from banqo_server.services.errors import InvalidInput, NotFound
 from banqo_tui.api.models import SandboxCardEntry, SandboxToken
 
-router = APIRouter(prefix="/sandbox-processor/v1", tags=["sandbox processor"])
+router = APIRouter(prefix="/sandbox-processor/v1", tags=["sandbox processor"], route_class=ApiRoute)
 
 #: How far ahead an expiry may be: further is a typing mistake.
 MAX_YEARS_AHEAD = 20

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Path, Response
 
-from banqo_server.deps import ClientAddress, CurrentSession, DbSession, PasswordsDep, SettingsDep
+from banqo_server.deps import ApiRoute, ClientAddress, CurrentSession, DbSession, PasswordsDep, SettingsDep
 from banqo_server.problems import responses
 from banqo_server.services import mail, password_resets, security
 from banqo_tui.api.models import (
@@ -19,7 +19,7 @@ from banqo_tui.api.models import (
     TotpSetup,
 )
 
-router = APIRouter(tags=["security"])
+router = APIRouter(tags=["security"], route_class=ApiRoute)
 
 
 @router.put(

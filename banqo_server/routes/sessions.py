@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from banqo_server.deps import ClientAddress, CurrentSession, DbSession, PasswordsDep, SettingsDep
+from banqo_server.deps import ApiRoute, ClientAddress, CurrentSession, DbSession, PasswordsDep, SettingsDep
 from banqo_server.problems import responses
 from banqo_server.routes.views import session_view, token_view
 from banqo_server.services import auth
 from banqo_tui.api.models import ActivityKind, Page, SessionInfo, SessionToken, SignIn
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(tags=["sessions"], route_class=ApiRoute)
 
 
 @router.post(

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
-from banqo_server.deps import ClientAddress, DbSession, SettingsDep, bearer_scheme
+from banqo_server.deps import ApiRoute, ClientAddress, DbSession, SettingsDep, bearer_scheme
 from banqo_server.i18n import http_language
 from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status
 from banqo_server.models import AccountSession
@@ -13,7 +13,7 @@ from banqo_server.problems import responses
 from banqo_server.services import auth, support
 from banqo_tui.api.models import SupportMessageCreate, SupportReceipt
 
-router = APIRouter(tags=["support"])
+router = APIRouter(tags=["support"], route_class=ApiRoute)
 
 
 def optional_session(
