@@ -71,6 +71,12 @@ def database(app: Any) -> Path:
     return Path(app.state.engine.url.database)
 
 
+#: How long the other process holds the lock in the retry test: well past the server's busy timeout (0.2 s), so
+#: that the first attempt gets its 503 even when a loaded machine is slow to send it, and under the client's
+#: first wait (``Retry-After: 1``), so that the second attempt lands.
+HELD = 0.8
+
+
 async def release_after(holder: LockHolder, seconds: float) -> None:
     await asyncio.sleep(seconds)
     await asyncio.to_thread(holder.release)
@@ -88,7 +94,7 @@ async def test_a_read_waits_what_retry_after_asks_then_succeeds_or_says_why(api:
         assert raised.value.retry_after == 1
         assert 2.0 <= given_up < 6.0  # two waits of Retry-After: 1 s, then the error
 
-        releasing = asyncio.create_task(release_after(holder, 0.3))
+        releasing = asyncio.create_task(release_after(holder, HELD))
         started = time.monotonic()
         summary = await api.me.summary()
         assert time.monotonic() - started >= 1.0  # the second attempt came after Retry-After
@@ -110,11 +116,11 @@ async def test_idempotent_writes_are_sent_again_and_land_once_and_others_are_not
         assert transport.sent == {"POST": 1}
         assert raised.value.message == BUSY
         transport.sent.clear()
-        releasing = asyncio.create_task(release_after(holder, 0.3))
+        releasing = asyncio.create_task(release_after(holder, HELD))
         created = await api.collection.create("Lire un mot", idempotency_key="typed-once")
         await releasing
         holder = LockHolder(database(fault_app))
-        releasing = asyncio.create_task(release_after(holder, 0.3))
+        releasing = asyncio.create_task(release_after(holder, HELD))
         changed = await api.collection.update(goal.id, goal.version, text="Compter jusqu'à 30")
         await releasing
     finally:

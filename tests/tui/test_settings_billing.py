@@ -185,7 +185,8 @@ async def test_subscribing_monthly_makes_it_active_and_issues_an_invoice(make_ap
         assert "TPS (5 %) : 0,45 $" in detail and "TVQ (9,975 %) : 0,90 $" in detail
         assert "Total : 10,35 $" in detail
         assert "Payée le 2 nov. 2026 avec la carte Visa •••• 4242" in detail
-        await wait_for(pilot, lambda: "BQ-2026-000001" in screen_text(app))  # drawn: the pane is on screen
+        # Drawn: the pane is on screen (a loaded machine can take seconds to paint it).
+        await wait_for(pilot, lambda: "BQ-2026-000001" in screen_text(app), timeout=15)
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "settings-screen"
