@@ -83,9 +83,10 @@ def _released(db: Session, work: Callable[..., T], *args: Any) -> T:
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """A session for the request; closed afterwards: on a closing thread when it holds a connection (giving it
-    back to the pool rolls back, which is I/O), here when it holds none (no query was made, or the route closed
-    it in its own thread when done, as the search does) — a hop to a thread and back costs more than that."""
+    """A session for the request; closed afterwards: here when it holds no connection (no query was made, or
+    ``ApiRoute`` ended its transaction in the route's thread) — a hop to a thread and back costs more than that —
+    and on a closing thread when it still holds one (a route that raised, say: giving the connection back to
+    the pool rolls back, which is I/O)."""
     db = request.app.state.session_factory()  # no I/O: the connection is taken at the first query
     try:
         yield db

@@ -40,7 +40,6 @@ def list_goals(
     """The collection in the order goals were added; `q` matches text and tags, case and accents ignored."""
     rows, next_cursor = goals.page(db, current.account_id, q=q, domain=domain, tag=tag, limit=limit, cursor=cursor)
     filed = goals.learner_ids(db, [row.id for row in rows])
-    db.close()  # here, in the route's thread: what follows only reads the rows (see deps.get_db)
     # The hot path (every keystroke of a search): the page is written as JSON straight from the rows, with the
     # model's fields and inert texts (views.goal_document), not built as models, validated and encoded.
     items = [goal_document(row, filed[row.id]) for row in rows]

@@ -24,7 +24,7 @@ def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Su
     card = billing.card_of(db, current.account_id)
     db.commit()  # an account from before billing may just have got its trial
     previous = data.last_sign_in
-    summary = Summary(
+    return Summary(
         first_name=data.account.first_name,
         last_name=data.account.last_name,
         email=data.account.email,
@@ -43,5 +43,3 @@ def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Su
         card=card_view(settings, card),
         plans_to_review=notices.to_review,
     )
-    db.close()  # in the route's thread: the summary is built (see deps.get_db)
-    return summary
