@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import and_, event, or_, select
@@ -255,8 +256,9 @@ class SessionCache:
     _generation = 0
     _generation_lock = threading.Lock()
 
-    def __init__(self, ttl: float = 2.0) -> None:
+    def __init__(self, ttl: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self.clock = clock  # seconds, monotonic; a test may give its own
         self._entries: dict[str, tuple[AccountSession, float, int]] = {}
 
     @classmethod
@@ -276,7 +278,7 @@ class SessionCache:
             self._entries.clear()  # bounded; refilled by the next requests
         snapshot = AccountSession(**{key: getattr(session, key) for key in _SESSION_COLUMNS})
         make_transient_to_detached(snapshot)
-        self._entries[token_hash] = (snapshot, time.monotonic() + self.ttl, generation)
+        self._entries[token_hash] = (snapshot, self.clock() + self.ttl, generation)
 
     def lookup(self, db: Session, settings: Settings, token: str | None) -> AccountSession | None:
         """The token's session, attached to ``db`` without a query, when a usable entry is remembered; else None
@@ -291,7 +293,7 @@ class SessionCache:
         now = settings.now()
         if (
             generation != SessionCache._generation
-            or time.monotonic() >= valid_until
+            or self.clock() >= valid_until
             or not is_active(snapshot, settings, now)
             or now - snapshot.last_used_at >= settings.session_touch_interval
         ):
