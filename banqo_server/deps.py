@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from anyio import CapacityLimiter, to_thread
@@ -49,28 +49,63 @@ def _closing() -> CapacityLimiter:
         return limiter
 
 
+_QUICK: RunVar[CapacityLimiter] = RunVar("banqo_quick_limiter")
+QUICK_THREADS = {"sqlite": 2, "postgresql": 8}  # default sizes of the quick reads' threads, by database
+
+
+def quick(endpoint: Callable[..., T]) -> Callable[..., T]:
+    """Marks a route as a quick read (the search, the résumé, a list…): short indexed reads and nothing else.
+    ``ApiRoute`` runs those on a few threads of their own (``quick_threads``) instead of the shared pool."""
+    endpoint.banqo_quick = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def use_quick_threads(count: int) -> None:
+    """Size this event loop's quick-read threads (called by the app's lifespan, from its settings)."""
+    _QUICK.set(CapacityLimiter(count))
+
+
+def _quick_threads() -> CapacityLimiter:
+    try:
+        return _QUICK.get()
+    except LookupError:  # an app whose lifespan did not run (tests without it)
+        limiter = CapacityLimiter(QUICK_THREADS["sqlite"])
+        _QUICK.set(limiter)
+        return limiter
+
+
 class ApiRoute(APIRoute):
-    """The API's routes (every router's ``route_class``): a plain ``def`` route, run in a thread of the pool,
-    ends its session's transaction in that thread when it returns (rolled back: a route commits what it
-    writes), so that its connection is back in the pool before FastAPI validates the answer — in another hop
-    to the thread pool. Objects read stay usable: a rollback reloads them when they are read again."""
+    """The API's routes (every router's ``route_class``). A plain ``def`` route runs in a thread, where it ends
+    its session's transaction when it returns (rolled back: a route commits what it writes), so that its
+    connection is back in the pool before anything else happens; FastAPI then validates its answer on the event
+    loop (the route is seen as ``async``), without another hop to a thread. Objects read stay usable: a rollback
+    reloads them when they are read again.
+
+    Quick reads (``@quick``) run on a few threads of their own, all others on the shared pool (anyio's, 40
+    threads). Python runs one thread at a time: twenty searches on twenty threads spend their time handing that
+    lock over, and the throughput drops by a third (docs/decisions.md); a write waiting for SQLite's lock, or a
+    PDF being drawn, never holds up a search either."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _releasing(endpoint)
+            endpoint = _in_thread(endpoint, quick=getattr(endpoint, "banqo_quick", False))
         super().__init__(path, endpoint, **kwargs)
 
 
-def _releasing(endpoint: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> T:
-        result = endpoint(*args, **kwargs)
+def _in_thread(endpoint: Callable[..., T], *, quick: bool) -> Callable[..., Awaitable[T]]:
+    def run(kwargs: dict[str, Any]) -> T:
+        result = endpoint(**kwargs)  # a route that raises leaves its session to get_db (closed on its own thread)
         for value in kwargs.values():
             if isinstance(value, Session) and value.in_transaction():
                 value.rollback()
         return result
 
-    return run
+    @functools.wraps(endpoint)
+    async def in_thread(**kwargs: Any) -> T:
+        limiter = _quick_threads() if quick else None
+        return await to_thread.run_sync(run, kwargs, limiter=limiter)
+
+    return in_thread
 
 
 def _released(db: Session, work: Callable[..., T], *args: Any) -> T:

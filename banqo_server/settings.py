@@ -77,6 +77,8 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     #: Largest request body (bytes) but for the collection import and the profile photo, which have their own.
     max_body_bytes: int = 1024 * 1024
+    #: Threads for the quick reads (search, résumé, lists; deps.quick); 0: 2 on SQLite, 8 on PostgreSQL.
+    quick_threads: int = 0
 
     # Mail: ``smtp://user:password@host:port`` (``smtps://`` for TLS from the start, ``?starttls=1`` to
     # upgrade); None sends no mail. ``support_email`` receives the support messages.
@@ -174,6 +176,7 @@ class Settings:
             billing=_switch(env, "BANQO_BILLING", True),
             max_body_bytes=_whole(env, "BANQO_MAX_BODY_BYTES", cls.max_body_bytes),
             sqlite_busy_timeout_ms=_whole(env, "BANQO_SQLITE_BUSY_TIMEOUT_MS", cls.sqlite_busy_timeout_ms),
+            quick_threads=_whole(env, "BANQO_QUICK_THREADS", cls.quick_threads),
         )
 
 

@@ -8,7 +8,16 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from banqo_server.deps import ApiRoute, CurrentAccount, CurrentSession, DbSession, IfMatch, ProcessorDep, SettingsDep
+from banqo_server.deps import (
+    ApiRoute,
+    CurrentAccount,
+    CurrentSession,
+    DbSession,
+    IfMatch,
+    ProcessorDep,
+    SettingsDep,
+    quick,
+)
 from banqo_server.i18n import current_language
 from banqo_server.models import Invoice as InvoiceRow
 from banqo_server.models import Subscription as SubscriptionRow
@@ -206,6 +215,7 @@ def replace_payment_method(
 
 
 @router.get("/invoices", response_model=Page[Invoice], summary="Your invoices", responses=responses(401, 422))
+@quick
 def list_invoices(
     current: CurrentSession,
     db: DbSession,

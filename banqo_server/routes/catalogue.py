@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from banqo_server.deps import ApiRoute, CurrentSession, DbSession, RequestLanguage
+from banqo_server.deps import ApiRoute, CurrentSession, DbSession, RequestLanguage, quick
 from banqo_server.problems import responses
 from banqo_server.routes.views import catalogue_goal_view
 from banqo_server.services import catalogue
@@ -14,6 +14,7 @@ router = APIRouter(prefix="/catalogue", tags=["catalogue"], route_class=ApiRoute
 
 
 @router.get("/domains", response_model=Areas, summary="Domains and TEVA spheres", responses=responses(401))
+@quick
 def domains(current: CurrentSession, db: DbSession, language: RequestLanguage) -> Areas:
     """The nine domains and the eight TEVA spheres, their sub-domains, labels in the request's language."""
     state = catalogue.state(db)
@@ -34,6 +35,7 @@ def domains(current: CurrentSession, db: DbSession, language: RequestLanguage) -
 @router.get(
     "/goals", response_model=Page[CatalogueGoal], summary="Catalogue goals", responses=responses(401, 422)
 )
+@quick
 def goals(
     current: CurrentSession,
     db: DbSession,

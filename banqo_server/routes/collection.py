@@ -12,6 +12,7 @@ from banqo_server.deps import (
     IfMatch,
     RequestLanguage,
     SettingsDep,
+    quick,
     subscription_allows_writes,
 )
 from banqo_server.problems import responses
@@ -28,6 +29,7 @@ GOAL_PARTS = ("condition", "behaviour", "criterion", "measure")
 
 
 @router.get("/goals", response_model=Page[Goal], summary="List my goals", responses=responses(401, 422))
+@quick
 def list_goals(
     current: CurrentSession,
     db: DbSession,
@@ -87,6 +89,7 @@ def create_goal(
 
 
 @router.get("/goals/{goal_id}", response_model=Goal, summary="Read a goal", responses=responses(401, 404))
+@quick
 def read_goal(goal_id: str, response: Response, current: CurrentSession, db: DbSession) -> Goal:
     """One goal, with its version in `ETag`."""
     row = goals.get(db, current.account_id, goal_id)

@@ -4,7 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from banqo_server.deps import ApiRoute, CurrentSession, DbSession, IfMatch, SettingsDep, subscription_allows_writes
+from banqo_server.deps import (
+    ApiRoute,
+    CurrentSession,
+    DbSession,
+    IfMatch,
+    SettingsDep,
+    quick,
+    subscription_allows_writes,
+)
 from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status, earlier
 from banqo_server.models import Learner as LearnerRow
 from banqo_server.problems import responses
@@ -27,6 +35,7 @@ router = APIRouter(
 
 
 @router.get("", response_model=Page[Learner], summary="List my learners", responses=responses(401, 422))
+@quick
 def list_learners(
     current: CurrentSession,
     db: DbSession,
@@ -63,6 +72,7 @@ def create_learner(
 
 
 @router.get("/{learner_id}", response_model=Learner, summary="Read a learner", responses=responses(401, 404))
+@quick
 def read_learner(learner_id: str, response: Response, current: CurrentSession, db: DbSession) -> Learner:
     row = learners.get(db, current.account_id, learner_id)
     return with_etag(response, learner_view(row, learners.goal_counts(db, [row.id]).get(row.id, 0)))
@@ -106,6 +116,7 @@ def delete_learner(learner_id: str, current: CurrentSession, db: DbSession, if_m
     summary="A learner's goals",
     responses=responses(401, 404, 422),
 )
+@quick
 def learner_goals(
     learner_id: str,
     current: CurrentSession,

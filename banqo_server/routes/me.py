@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from banqo_server.deps import ApiRoute, CurrentSession, DbSession, SettingsDep
+from banqo_server.deps import ApiRoute, CurrentSession, DbSession, SettingsDep, quick
 from banqo_server.problems import responses
 from banqo_server.routes.views import activity_view
 from banqo_server.services import accounts, billing, plans
@@ -13,6 +13,7 @@ router = APIRouter(prefix="/me", tags=["me"], route_class=ApiRoute)
 
 
 @router.get("/summary", response_model=Summary, summary="Your summary", responses=responses(401))
+@quick
 def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Summary:
     """« Votre résumé »: name, counts, the previous sign-in, the latest activity, the subscription and the card
     (for its notices: trial end, payment declined, card expiring, data deletion date), and the open plans whose

@@ -14,6 +14,7 @@ from banqo_server.deps import (
     IfMatch,
     RequestLanguage,
     SettingsDep,
+    quick,
     subscription_allows_writes,
 )
 from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status, earlier
@@ -68,6 +69,7 @@ EXPORT_CONTENT: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("", response_model=Page[Plan], summary="List my plans", responses=responses(401, 422))
+@quick
 def list_plans(
     current: CurrentSession,
     db: DbSession,

@@ -402,7 +402,7 @@ def page(
     rows: list[Any] = []
     last: Any = None
     more = False
-    for goal in db.execute(statement, values):
+    for goal in db.connection().execute(statement, values):  # Core: no ORM result processing for plain rows
         if len(rows) == limit:
             more = True
             break
@@ -426,6 +426,6 @@ def learner_ids(db: Session, goal_ids: Sequence[str]) -> dict[str, list[str]]:
     """The learners each goal is filed under, in the order they were filed (those filed together by first name)."""
     found: dict[str, list[str]] = {goal_id: [] for goal_id in goal_ids}
     if goal_ids:
-        for goal_id, learner_id in db.execute(_LEARNER_IDS, {"goal_ids": list(goal_ids)}):
+        for goal_id, learner_id in db.connection().execute(_LEARNER_IDS, {"goal_ids": list(goal_ids)}):
             found[goal_id].append(learner_id)
     return found
