@@ -116,9 +116,10 @@ def schemathesis_config(document: dict[str, Any]) -> Any:
 
 
 def fuzz_settings(data_dir: Path, **overrides: Any) -> Settings:
-    """One app for a whole run: a SQLite file, cheap Argon2, a still clock, no background billing, the sandbox
-    processor. Sign-ups per address are not limited here: each throw-away account is a sign-up, and the run would
-    otherwise hit the limit (429, documented, and tested in ``test_server_accounts.py``) after twenty calls."""
+    """One app for a whole run: a SQLite file (or ``database_url``), cheap Argon2, a still clock, no background
+    billing, the sandbox processor. Sign-ups per address are not limited here: each throw-away account is a
+    sign-up, and the run would otherwise hit the limit (429, documented, and tested in
+    ``test_server_accounts.py``) after twenty calls."""
     clock_now = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
     values: dict[str, Any] = {
         "data_dir": data_dir,
@@ -152,6 +153,8 @@ class World:
     data_dir: Path | None = None
     mail: tuple[Any, Any] | None = None
     counter: itertools.count = field(default_factory=itertools.count)
+    #: The database (a SQLite file in ``data_dir`` when None).
+    database_url: str | None = None
 
     def ensure(self) -> World:
         if self.app is None:
@@ -162,7 +165,8 @@ class World:
             self.data_dir = Path(tempfile.mkdtemp(prefix="banqo-contract-"))
             atexit.register(self.close)
             self.mail = start_mailbox()
-            self.app = create_app(fuzz_settings(self.data_dir, smtp_url=self.mail[0].url))
+            database = {"database_url": self.database_url} if self.database_url else {}
+            self.app = create_app(fuzz_settings(self.data_dir, smtp_url=self.mail[0].url, **database))
             self.client = TestClient(self.app)
             self.owner = seed(self.client, "lea@example.org")
             self.other = seed(self.client, "noe@example.org")

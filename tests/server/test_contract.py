@@ -1,6 +1,6 @@
 """Contract fuzzing: every operation of the OpenAPI document, called with generated (valid and invalid) requests on
-a real app and a real SQLite database, must answer with a documented status, content type, headers and body —
-never a 5xx. All of schemathesis' default checks run. Reproducible: a fixed seed (``derandomize``).
+a real app and a real database (SQLite, then PostgreSQL), must answer with a documented status, content type,
+headers and body — never a 5xx. All of schemathesis' default checks run. Reproducible: a fixed seed (``derandomize``).
 
 Besides schemathesis' checks, ``foreign_ids_not_served``: the other seeded account's ids never get a success.
 ``contract_helpers.positive_allowances`` lists, per operation and with the reason, the few statuses added to what
@@ -20,8 +20,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from tests.conftest import postgres_database
 from tests.server import contract_helpers
-from tests.server.contract_helpers import WORLD
+from tests.server.contract_helpers import World
 
 #: Examples per operation and phase in CI (the coverage phase adds the schema-derived edge cases).
 CI_EXAMPLES = int(os.environ.get("BANQO_FUZZ_CI_EXAMPLES", "5"))
@@ -35,11 +36,24 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def fuzz_app() -> Iterator[Any]:
-    """One app and database for the whole run, with the two seeded accounts."""
-    yield WORLD.ensure().app
-    WORLD.close()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def fuzz_app(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One app and database for the whole run, with the two seeded accounts: on SQLite, then on PostgreSQL (a
+    database of its own, from the migrated template; skipped without ``BANQO_TEST_POSTGRES_URL``)."""
+    if request.param == "sqlite":
+        yield contract_helpers.WORLD.ensure().app
+        contract_helpers.WORLD.close()
+        return
+    with postgres_database() as url:
+        sqlite_world = contract_helpers.WORLD
+        contract_helpers.WORLD = World(database_url=url)  # the helpers' tokens and ids come from this one now
+        try:
+            app = contract_helpers.WORLD.ensure().app
+            assert app.state.engine.dialect.name == "postgresql"
+            yield app
+        finally:
+            contract_helpers.WORLD.close()
+            contract_helpers.WORLD = sqlite_world
 
 
 @pytest.fixture(scope="module")
