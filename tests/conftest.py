@@ -292,3 +292,42 @@ def mailbox() -> Iterator[MailBox]:
         yield box
     finally:
         controller.stop()
+
+
+@contextmanager
+def small_file_system(folder: Path, size: str = "256k") -> Iterator[Path]:
+    """A real, tiny file system (tmpfs of ``size``) mounted on ``folder`` for the block; the test is skipped where
+    mounting is not allowed (it needs root)."""
+    import subprocess
+
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True, timeout=10, check=False)
+
+
+def fill(folder: Path, leave: int) -> Path:
+    """Fill ``folder``'s file system up to ENOSPC, then give back ``leave`` bytes; the filler file is returned."""
+    import os
+
+    filler = folder / "filler.bin"
+    with filler.open("wb", buffering=0) as file:
+        for _chunk in range(1024):  # 1024 × 4 KiB: far more than the 256 KiB there is
+            try:
+                file.write(b"\0" * 4096)
+            except OSError:
+                break
+        else:
+            raise AssertionError("the file system never filled up")
+    os.truncate(filler, max(0, filler.stat().st_size - leave))
+    return filler

@@ -483,6 +483,10 @@ class ProfilePane(VerticalScroll, can_focus=False):
         try:
             profile = await client.me.set_photo(data, content_type)
         except errors.ApiError as exc:
+            if exc.status in (503, 507):  # the server could not store it (disk full, database busy): said here
+                kept = _("Erreur : la photo n'a pas pu être enregistrée — {reason} La photo précédente est gardée.")
+                self._photo_problem(kept.format(reason=exc.message))
+                return
             if exc.status not in (400, 413, 415, 422):
                 raise
             reasons = " ".join(message for messages in exc.errors.values() for message in messages)

@@ -30,7 +30,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from tests.conftest import CHEAP_ARGON2, MovableClock, postgres_database
+from tests.conftest import CHEAP_ARGON2, MovableClock, fill, postgres_database, small_file_system
 from tests.server.conftest import Api, Bank
 
 BUSY = "Le serveur BanqO est momentanément occupé : rien n'a été enregistré. Réessayez dans quelques secondes."
@@ -225,36 +225,8 @@ def test_a_photo_refused_because_the_database_is_locked_leaves_no_file(
 @pytest.fixture
 def full_photo_store(sqlite_settings: Settings) -> Iterator[Path]:
     """A real, tiny file system (tmpfs, 256 KiB) mounted as the photo folder; needs the right to mount."""
-    folder = sqlite_settings.photos_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {mounted.stderr.strip()}")
-    try:
+    with small_file_system(sqlite_settings.photos_dir) as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], capture_output=True, timeout=10, check=False)
-
-
-def fill(folder: Path, leave: int) -> Path:
-    """Fill ``folder``'s file system up to ENOSPC, then give back ``leave`` bytes."""
-    filler = folder / "filler.bin"
-    with filler.open("wb", buffering=0) as file:
-        for _chunk in range(1024):  # 1024 × 4 KiB: far more than the 256 KiB there is
-            try:
-                file.write(b"\0" * 4096)
-            except OSError:
-                break
-        else:
-            raise AssertionError("the file system never filled up")
-    os.truncate(filler, max(0, filler.stat().st_size - leave))
-    return filler
 
 
 def png(image: Image.Image) -> bytes:

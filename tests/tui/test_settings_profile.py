@@ -3,6 +3,7 @@ fields with nothing typed lost, a change made elsewhere never overwritten silent
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from PIL import Image
 from banqo_tui.widgets.field import Field
 from banqo_tui.widgets.file_picker import FilePicker, FolderTree
 from banqo_tui.widgets.picture import Picture
+from tests.conftest import fill, small_file_system
 
 from .conftest import PASSWORD, SIZE, settle
 from .test_file_picker import wait_for
@@ -313,3 +315,35 @@ async def test_escape_in_the_picker_changes_nothing(make_app, memory_keyring, ph
         await settle(pilot)
         assert app.focused is app.screen.query_one("#photo-choose")
         assert app.screen.query_one(Picture).alternative == "Aucune photo de profil."
+
+
+async def test_a_server_out_of_disk_space_is_said_under_the_photo_and_the_previous_one_kept(
+    make_app, memory_keyring, photo_files, server_app
+):
+    with small_file_system(server_app.state.settings.photos_dir) as store:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_profile(pilot)
+            picture = app.screen.query_one("#profile-photo", Picture)
+            await choose_photo(pilot, photo_files["png"])
+            assert picture.drawn
+            lines = picture.cells.lines
+            changed = len(notices(app, "Photo de profil changée."))
+
+            noise = photo_files["png"].with_name("bruit.png")  # about 190 kB once the server re-encodes it
+            Image.frombytes("RGB", (512, 512), os.urandom(512 * 512 * 3)).save(noise)
+            filler = fill(store, leave=16 * 1024)  # the server's disk: room for a part of it, not all
+            await choose_photo(pilot, noise)
+            problem = app.screen.query_one("#photo-problem")
+            assert problem.display
+            assert str(problem.render()) == (
+                "Erreur : la photo n'a pas pu être enregistrée — Le serveur n'a pas pu enregistrer la photo. "
+                "Réessayez plus tard. La photo précédente est gardée."
+            )
+            assert picture.cells.lines == lines  # the previous photo, still shown
+            assert len(notices(app, "Photo de profil changée.")) == changed  # no toast saying otherwise
+
+            filler.unlink()  # space again: the same file goes through
+            await choose_photo(pilot, noise)
+            assert not problem.display
+            assert picture.cells.lines != lines
