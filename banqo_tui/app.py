@@ -147,6 +147,9 @@ class BanqoApp(App[None]):
         exit_after_first_frame: bool = False,
     ) -> None:
         super().__init__()
+        from banqo_tui import paste_guard
+
+        paste_guard.install()  # escapes inside a paste stay text, never keys (see the module)
         #: For bench/startup: stop as soon as the first screen is drawn.
         self.exit_after_first_frame = exit_after_first_frame
         #: Where warnings and unexpected errors are logged (set by the command line).

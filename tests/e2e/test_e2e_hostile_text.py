@@ -84,13 +84,14 @@ def test_escape_sequences_in_goals_and_names_show_as_symbols_and_leave_the_scree
     intact(terminal, screen, title_before, top="Ma collection")
 
     # A text pasted (bracketed paste, as a terminal does it) into the quick entry line: an 8-bit CSI (U+009B, which
-    # a terminal may obey as ESC [), a bell, a backspace. (Textual's own parser turns an ESC inside a paste into
-    # key presses, « ^[ », before the paste reaches the app: never a raw ESC.)
+    # a terminal may obey as ESC [), a bell, a backspace, and escape sequences — which Textual's parser alone would
+    # turn into key presses (banqo_tui/paste_guard.py): the whole paste stays text, in the line.
     terminal.send("n")
     terminal.wait_for("Entrée : enregistrer")
-    tmux(terminal, "set-buffer", "-b", "hostile", "Coller \u009b31mrouge\u009b2J\x07\x08fin")
+    pasted = "Coller \u009b31mrouge\u009b2J\x07\x08 \x1b[2J\x1b]0;titre\x07fin\x1b"
+    tmux(terminal, "set-buffer", "-b", "hostile", pasted)
     tmux(terminal, "paste-buffer", "-p", "-d", "-b", "hostile", "-t", "e2e")
-    screen = terminal.wait_for("Coller \ufffd31mrouge\ufffd2J␇␈fin")
+    screen = terminal.wait_for("Coller \ufffd31mrouge\ufffd2J␇␈ ␛[2J␛]0;titre␇fin␛")
     intact(terminal, screen, title_before, top="Ma collection")
     terminal.send("C-u", "Escape")
 
