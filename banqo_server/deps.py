@@ -39,14 +39,19 @@ bearer_scheme = HTTPBearer(auto_error=False, description="The token answered by 
 _CLOSING: RunVar[CapacityLimiter] = RunVar("banqo_closing_limiter")
 
 
-def _closing() -> CapacityLimiter:
-    """The threads that give connections back to the pool (one limiter per event loop)."""
+def _limiter(threads: RunVar[CapacityLimiter], default_size: int) -> CapacityLimiter:
+    """This event loop's limiter in ``threads``, made of ``default_size`` threads on first use."""
     try:
-        return _CLOSING.get()
+        return threads.get()
     except LookupError:
-        limiter = CapacityLimiter(16)
-        _CLOSING.set(limiter)
+        limiter = CapacityLimiter(default_size)
+        threads.set(limiter)
         return limiter
+
+
+def _closing() -> CapacityLimiter:
+    """The threads that give connections back to the pool."""
+    return _limiter(_CLOSING, 16)
 
 
 _QUICK: RunVar[CapacityLimiter] = RunVar("banqo_quick_limiter")
@@ -54,8 +59,9 @@ QUICK_THREADS = {"sqlite": 2, "postgresql": 8}  # default sizes of the quick rea
 
 
 def quick(endpoint: Callable[..., T]) -> Callable[..., T]:
-    """Marks a route as a quick read (the search, the résumé, a list…): short indexed reads and nothing else.
-    ``ApiRoute`` runs those on a few threads of their own (``quick_threads``) instead of the shared pool."""
+    """Marks a route as a quick read (the search, the résumé, a list…): short indexed reads (the résumé may
+    also write an old account's trial, once). ``ApiRoute`` runs those on a few threads of their own
+    (``quick_threads``) instead of the shared pool."""
     endpoint.banqo_quick = True  # type: ignore[attr-defined]
     return endpoint
 
@@ -66,12 +72,8 @@ def use_quick_threads(count: int) -> None:
 
 
 def _quick_threads() -> CapacityLimiter:
-    try:
-        return _QUICK.get()
-    except LookupError:  # an app whose lifespan did not run (tests without it)
-        limiter = CapacityLimiter(QUICK_THREADS["sqlite"])
-        _QUICK.set(limiter)
-        return limiter
+    """The quick reads' threads: sized by the lifespan, or SQLite's default where it did not run (tests)."""
+    return _limiter(_QUICK, QUICK_THREADS["sqlite"])
 
 
 class ApiRoute(APIRoute):
