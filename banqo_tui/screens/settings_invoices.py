@@ -282,8 +282,12 @@ class InvoicesPane(VerticalScroll):
         self.table.display = False
         self.query_one("#invoices-count").display = False
         self.query_one("#invoice-detail").display = True
-        self.query_one("#invoice-download").focus()
+        # The invoice reads from its top: the focused button may sit below the fold at 80×24, and scrolling it into
+        # view (Textual does that once the pane is laid out, sooner or later depending on the machine's load) would
+        # hide the invoice's number and date. The footer says T and Escape.
+        self.query_one("#invoice-download").focus(scroll_visible=False)
         self.scroll_home(animate=False)
+        self.call_after_refresh(self.scroll_home, animate=False)
         self.refresh_bindings()
 
     def action_back_to_list(self) -> None:

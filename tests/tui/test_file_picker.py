@@ -14,14 +14,16 @@ from banqo_tui.widgets.file_picker import FilePicker, FolderTree
 from .conftest import SIZE, settle
 
 
-async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = 5.0) -> None:
+async def wait_for(
+    pilot: Any, condition: Callable[[], Any], timeout: float = 5.0, shown: Callable[[], str] | None = None
+) -> None:
     """Pause until ``condition()`` is true (the picker's folder list loads in a thread, forever ready for more:
-    ``settle`` would wait for it in vain)."""
+    ``settle`` would wait for it in vain). ``shown`` says what there was instead, when it never comes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
+            raise AssertionError("condition not met in time" + (f"; instead:\n{shown()}" if shown else ""))
         await pilot.pause(0.02)
 
 

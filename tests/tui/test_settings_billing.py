@@ -186,11 +186,43 @@ async def test_subscribing_monthly_makes_it_active_and_issues_an_invoice(make_ap
         assert "Total : 10,35 $" in detail
         assert "Payée le 2 nov. 2026 avec la carte Visa •••• 4242" in detail
         # Drawn: the pane is on screen (a loaded machine can take seconds to paint it).
-        await wait_for(pilot, lambda: "BQ-2026-000001" in screen_text(app), timeout=15)
+        await wait_for(pilot, lambda: "BQ-2026-000001" in screen_text(app), timeout=15, shown=lambda: screen_text(app))
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "settings-screen"
         assert table.display and not app.screen.query_one("#invoice-detail").display
+
+
+async def test_an_invoice_opens_at_its_top_however_late_the_pane_is_laid_out(make_app, memory_keyring):
+    """At 80×24 the invoice is taller than its pane and its focused button sits below the fold. On a loaded machine
+    the pane can be laid out before Textual's scroll-to-the-focused-widget runs: that scroll, made late here on
+    purpose, used to carry the invoice's number and date off the top for good."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_up(pilot)
+        await add_card(app)
+        client = await app.api()
+        subscription = await client.subscription.get()
+        await client.subscription.change(subscription.version, "monthly", billing_details="École des Érables, BC 42")
+        await open_tab(pilot, "invoices")
+        screen = app.screen
+        on_time = screen.call_later
+
+        def late(callback: Any, *args: Any, **kwargs: Any) -> bool:
+            if getattr(callback, "__name__", "") != "scroll_to_center":
+                return on_time(callback, *args, **kwargs)
+            screen.set_timer(0.3, lambda: callback(*args))
+            return True
+
+        screen.call_later = late
+        screen.query_one("#invoices-table").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.pause(0.6)  # past the late scroll
+        pane = screen.query_one("InvoicesPane")
+        assert pane.scroll_y == 0
+        assert screen.focused is screen.query_one("#invoice-download")
+        await wait_for(pilot, lambda: "Facture BQ-2026-000001 — 2 novembre 2026" in screen_text(app), timeout=15)
 
 
 async def test_cancelling_states_the_end_date_and_resuming_undoes_it(make_app, memory_keyring):
