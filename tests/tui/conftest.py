@@ -119,10 +119,29 @@ def create_account(server_app: Any, clock: Any) -> Callable[..., Awaitable[None]
     return create
 
 
+def _quiet(app: Any) -> bool:
+    """Nothing under way in ``app``: no worker pending or running, no message or callback waiting in the app or
+    in a widget of its screens, no animation running or scheduled."""
+    from textual.worker import WorkerState
+
+    if any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in app.workers):
+        return False
+    animator = app.animator
+    if getattr(animator, "_animations", None) or getattr(animator, "_scheduled", None):
+        return False
+    pumps = [app]
+    for screen in app.screen_stack:
+        pumps.extend(screen.walk_children(with_self=True))
+    return not any(pump._message_queue.qsize() or pump._next_callbacks for pump in pumps)
+
+
 async def settle(pilot: Any, rounds: int = 6) -> None:
-    """Let workers finish and the screen catch up."""
+    """Let workers finish and the screen catch up: up to ``rounds`` rounds of waiting for the workers and then
+    for the screen, and fewer once two rounds in a row ended with nothing under way (``_quiet``) — a round costs
+    a repaint, and the tests settle thousands of times."""
     from textual.worker import WorkerFailed
 
+    quiet_rounds = 0
     for _ in range(rounds):
         try:
             await pilot.app.workers.wait_for_complete()
@@ -132,6 +151,9 @@ async def settle(pilot: Any, rounds: int = 6) -> None:
             # here only when the worker was still running as the wait began, so it used to fail under load.
             pass
         await pilot.pause()
+        quiet_rounds = quiet_rounds + 1 if _quiet(pilot.app) else 0
+        if quiet_rounds == 2:
+            return
 
 
 def keys(text: str) -> list[str]:
