@@ -189,11 +189,16 @@ class Terminal:
         return _wait(still, timeout, "a still screen", interval=0.1)
 
     def wait_until_gone(self, text: str, timeout: float = 30) -> str:
-        def gone() -> str | None:
-            screen = self.screen()
-            return screen if text not in screen else None
+        last = {"screen": ""}
 
-        return _wait(gone, timeout, f"{text!r} to go")
+        def gone() -> str | None:
+            last["screen"] = self.screen()
+            return last["screen"] if text not in last["screen"] else None
+
+        try:
+            return _wait(gone, timeout, f"{text!r} to go")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the screen shows:\n{last['screen']}") from None
 
     def pane_dead(self) -> bool:
         return self._tmux("display-message", "-p", "-t", "e2e", "#{pane_dead}").stdout.strip() == "1"
