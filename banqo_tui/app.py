@@ -12,6 +12,7 @@ import math
 import os
 import socket
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -351,6 +352,13 @@ class BanqoApp(App[None]):
 
             self.credentials = CredentialStore()
         return self.connection, self.credentials
+
+    def today(self) -> date:
+        """Today's date as the server counts it for plans (its time zone, once the résumé has said it): the default
+        dates of the plans' forms, and how far a review is."""
+        from banqo_tui import server_calendar
+
+        return server_calendar.today(self._client.time_zone if self._client is not None else None)
 
     async def api(self) -> BanqoClient:
         """The API client; waits for the connection when it is still being made."""

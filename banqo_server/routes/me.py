@@ -43,4 +43,5 @@ def summary(current: CurrentSession, db: DbSession, settings: SettingsDep) -> Su
         subscription=subscription_view(settings, subscription),
         card=card_view(settings, card),
         plans_to_review=notices.to_review,
+        time_zone=settings.seller_timezone,
     )

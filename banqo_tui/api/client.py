@@ -184,8 +184,11 @@ class Sessions(_Resource):
 
 class Me(_Resource):
     async def summary(self) -> Summary:
-        """« Votre résumé »."""
-        return await self._client.request_model("GET", "/me/summary", Summary)
+        """« Votre résumé ». Its time zone is kept as the client's calendar (``banqo_tui.server_calendar``)."""
+        found = await self._client.request_model("GET", "/me/summary", Summary)
+        if found.time_zone:
+            self._client.time_zone = found.time_zone
+        return found
 
     async def activity(self, *, limit: int = 200) -> builtins.list[Activity]:
         """The account's security events, newest first (never any goal text)."""
@@ -687,6 +690,9 @@ class BanqoClient:
     ) -> None:
         self.token = token
         self.language = language
+        #: The server's calendar for plans (an IANA zone, from the résumé; see ``banqo_tui.server_calendar``);
+        #: None until known.
+        self.time_zone: str | None = None
         self.retries = retries
         self.retry_backoff = retry_backoff
         #: The longest ``Retry-After`` a retry waits for; a server asking for longer gets the error at once.

@@ -194,6 +194,12 @@ class Summary(WireModel):
     plans_to_review: list[PlanDue] = Field(
         default_factory=list, description="Open plans whose review is overdue or due within 30 days, soonest first."
     )
+    time_zone: str | None = Field(
+        None,
+        max_length=64,
+        description="The IANA time zone whose calendar gives the plans' « today » (default dates, dates in the "
+        "future refused, reviews due): a client's default dates follow it.",
+    )
 
 
 # --- « Mes paramètres »: profile, photo, security, privacy ------------------------------------------

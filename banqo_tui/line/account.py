@@ -8,6 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from banqo_tui import server_calendar
 from banqo_tui.api import errors
 from banqo_tui.i18n import _, format_date, format_number
 from banqo_tui.line.session import (
@@ -54,7 +55,8 @@ async def summary(session: LineSession, args: argparse.Namespace) -> int:
     lines += [labelled(_(label), format_number(getattr(found.counts, attr))) for attr, label in COUNT_LABELS]
     if found.plans_to_review:
         lines += ["", _("Plans à réviser")]
-        lines += [f"{short_id(plan.id)}  {plan_due_line(plan)}" for plan in found.plans_to_review]
+        today = server_calendar.today(client.time_zone)
+        lines += [f"{short_id(plan.id)}  {plan_due_line(plan, today)}" for plan in found.plans_to_review]
     sentences = subscription_sentences(found)
     if sentences:
         lines += ["", _("Abonnement"), *sentences]

@@ -138,7 +138,9 @@ def allowed_states(state: PlanState) -> list[PlanState]:
     }[state]
 
 
-def identification_lines(document: PlanDocument, *, snapshot: bool, link_hint: bool) -> list[str]:
+def identification_lines(
+    document: PlanDocument, *, snapshot: bool, link_hint: bool, today: date | None = None
+) -> list[str]:
     """Section 1, « Identification », one fact a line (the screen and ``banqo plans show``): a snapshot's
     review date is a date, not « dans 12 jours »; ``link_hint`` adds the key that opens a linked plan."""
     from banqo_tui.api.models import PlanKind, PlanState
@@ -158,7 +160,7 @@ def identification_lines(document: PlanDocument, *, snapshot: bool, link_hint: b
         lines.append(_("Révision prévue : {date}").format(date=date_text(plan.review_due_on)))
     else:
         lines.append(_("Révision prévue : {date} ({when})").format(
-            date=date_text(plan.review_due_on), when=due_words(plan.review_due_on)
+            date=date_text(plan.review_due_on), when=due_words(plan.review_due_on, today)
         ))
     if plan.closed_on is not None:
         lines.append(_("Fermé le : {date}").format(date=date_text(plan.closed_on)))
@@ -488,7 +490,7 @@ class PlanScreen(BanqoScreen):
 
     def _show_identification(self, document: PlanDocument) -> None:
         lines = identification_lines(document, snapshot=self.snapshot is not None,
-                                     link_hint=self.snapshot is None)
+                                     link_hint=self.snapshot is None, today=self.banqo.today())
         self.query_one("#plan-identification", Static).update("\n".join(lines))
 
     def _show_texts(self, plan: Plan) -> None:

@@ -8,7 +8,6 @@ measure), or None.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -56,7 +55,7 @@ class ProgressEntryForm(PlanForm):
         super().__init__(id="progress-entry-form")
         self.plan = plan
         self.goal = goal
-        self.today = date.today()
+        self.today = self.banqo.today()  # the server's calendar: its « in the future » is what counts
         self._create_key = new_idempotency_key()  # kept across failed saves: the entry is recorded once
 
     def compose(self) -> ComposeResult:

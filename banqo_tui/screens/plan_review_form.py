@@ -10,7 +10,6 @@ over the change, « Continuer à modifier » keeps the form. The form answers th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -94,7 +93,7 @@ class ReviewForm(PlanForm):
         self.goals = sorted(
             (goal for goal in goals if goal.status is PlanGoalStatus.ACTIVE), key=lambda goal: goal.position
         )
-        self.today = date.today()
+        self.today = self.banqo.today()  # the server's calendar: its « in the future » is what counts
 
     # --- layout -------------------------------------------------------------------------------
 

@@ -218,7 +218,7 @@ class PlansScreen(BanqoScreen):
         wanted = select or (previous.id if previous else None)
         self.plans = newest_first(plans)
         self.loaded = True
-        today = date.today()
+        today = self.banqo.today()
         self.plan_list.set_options(Option(Content(plan_line(plan, today)), id=plan.id) for plan in self.plans)
         if self.plans:
             count = ngettext("{count} plan", "{count} plans", len(self.plans)).format(
@@ -400,8 +400,8 @@ class NewPlanDialog(Dialog):
                 parent: Select[str] = Select([], prompt=_("Aucun plan d'intervention"), compact=True,
                                              id="new-plan-parent-select")
                 yield ChoiceField(_("Annexe du plan"), "parent_plan_id", parent, id="new-plan-parent")
-                yield Field(_("Ouvert le"), "opened_on", value=date.today().isoformat(), placeholder=_("AAAA-MM-JJ"),
-                            max_length=40, id="new-plan-opened")
+                yield Field(_("Ouvert le"), "opened_on", value=self.banqo.today().isoformat(),
+                            placeholder=_("AAAA-MM-JJ"), max_length=40, id="new-plan-opened")
                 yield Field(_("Révision prévue"), "review_due_on", required=False,
                             placeholder=_("AAAA-MM-JJ (facultatif)"), max_length=40, id="new-plan-review")
                 yield Label(_("Objectifs de son dossier (Espace : cocher ou décocher)"), id="new-plan-goals-label")

@@ -269,14 +269,13 @@ class SummaryScreen(BanqoScreen):
 
     def show_plans_due(self, summary: Summary) -> None:
         """« Plans à réviser »: overdue and soon, soonest first; hidden when there are none."""
-        from datetime import date
 
         from textual.content import Content
         from textual.widgets.option_list import Option
 
         plans = summary.plans_to_review
         listing = self.query_one("#plans-due", ChoiceList)
-        today = date.today()
+        today = self.banqo.today()
         listing.set_options(Option(Content(plan_due_line(plan, today)), id=plan.id) for plan in plans)
         for part in ("#plans-due-title", "#plans-due"):
             self.query_one(part).display = bool(plans)

@@ -5,9 +5,11 @@ export to a file."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -316,6 +318,25 @@ async def test_a_measure_out_of_range_is_refused_under_the_measure_and_the_note_
         await settle(pilot)
         [entry] = answers
         assert (entry.on, entry.value, entry.note) == (date(2026, 11, 2), 70, "Lecture du conte, sans aide")
+
+
+async def test_the_dates_filled_in_are_today_by_the_server_s_calendar(make_app, memory_keyring, server_app):
+    """A teacher over SSH on a machine kept in UTC, at 19:00 in Montréal: the machine's date is already tomorrow,
+    which the server refuses as a date in the future. The forms fill in the date of the server's time zone (said
+    by the résumé). One of these two zones, 25 hours apart, is always on another date than this machine."""
+    zone = next(name for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+                if datetime.now(ZoneInfo(name)).date() != date.today())
+    server_app.state.settings = replace(server_app.state.settings, seller_timezone=zone)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lea = await Lea().start(pilot)
+        [reads] = await lea.goals()
+        await lea.open(pilot, ProgressEntryForm(lea.plan, reads))
+        assert field(app, "progress-on").value == datetime.now(ZoneInfo(zone)).date().isoformat()
+        await pilot.press("escape")
+        await settle(pilot)
+        await lea.open(pilot, ReviewForm(lea.plan, await lea.goals()))
+        assert field(app, "review-held-on").value == datetime.now(ZoneInfo(zone)).date().isoformat()
 
 
 async def test_a_ratio_takes_n_and_m_and_a_lost_connection_keeps_them(make_app, memory_keyring, cable):
