@@ -287,7 +287,6 @@ class InvoicesPane(VerticalScroll):
         # hide the invoice's number and date. The footer says T and Escape.
         self.query_one("#invoice-download").focus(scroll_visible=False)
         self.scroll_home(animate=False)
-        self.call_after_refresh(self.scroll_home, animate=False)
         self.refresh_bindings()
 
     def action_back_to_list(self) -> None:
