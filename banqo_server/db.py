@@ -51,7 +51,25 @@ def make_engine(url: str | URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
     event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+    event.listen(engine, "before_cursor_execute", _sqlite_lock_for_update)
     return engine
+
+
+def _sqlite_lock_for_update(
+    _connection: Any, cursor: Any, _statement: str, _parameters: Any, context: Any, _executemany: bool
+) -> None:
+    """``SELECT … FOR UPDATE`` on SQLite, which has no row locks: the transaction takes the database's write lock
+    before it reads (``BEGIN IMMEDIATE``), as PostgreSQL locks the rows read. A change checked against what it read
+    (``If-Match``) then cannot interleave with another: without it, six changes sent at once with the same version
+    were all accepted, each overwriting the one before.
+
+    sqlite3 opens a transaction only before a write; a connection already in one has written, so it holds the
+    write lock and reads what is committed."""
+    compiled = getattr(context, "compiled", None)
+    if compiled is None or getattr(compiled.statement, "_for_update_arg", None) is None:
+        return
+    if not cursor.connection.in_transaction:
+        cursor.execute("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -29,12 +29,14 @@ bearer_scheme = HTTPBearer(auto_error=False, description="The token answered by 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in the thread pool, and
 # that hop to a thread and back costs more than the dependency itself. Those that touch the database stay
 # plain ``def`` (or hand their blocking part to the thread pool), so that the event loop never waits on it.
+# None of them takes a lock (``FOR UPDATE``): the route runs on another thread than its dependencies, and a
+# request holding a lock while waiting for a thread can stop every thread that waits for that lock.
 
 
 # No request may wait for a thread while its session holds a pooled connection: with every thread of the pool
 # waiting for a connection and every connection held by a request waiting for a thread, the server would stand
 # still until the pool's timeout (30 s), then answer 503 — seen with bursts of requests whose tokens were not
-# cached. So the dependencies that query in a thread end their transaction there (``_released``), and sessions
+# cached. So the dependencies that query in a thread end their transaction there (``released``), and sessions
 # are closed on threads of their own (``_closing``), never behind requests waiting for a connection.
 _CLOSING: RunVar[CapacityLimiter] = RunVar("banqo_closing_limiter")
 
@@ -110,7 +112,7 @@ def _in_thread(endpoint: Callable[..., T], *, quick: bool) -> Callable[..., Awai
     return in_thread
 
 
-def _released(db: Session, work: Callable[..., T], *args: Any) -> T:
+def released(db: Session, work: Callable[..., T], *args: Any) -> T:
     """``work(*args)``, then the session's transaction ended (committed: nothing is pending after a read, and
     the objects read stay loaded), so that its connection goes back to the pool before the next hop."""
     result = work(*args)
@@ -172,14 +174,14 @@ async def current_session(
         remembered = cache.lookup(db, settings, token)
         if remembered is not None:
             return remembered
-    return await run_in_threadpool(_released, db, auth.authenticate, db, settings, token, cache)
+    return await run_in_threadpool(released, db, auth.authenticate, db, settings, token, cache)
 
 
 CurrentSession = Annotated[AccountSession, Depends(current_session)]
 
 
 def current_account(session: CurrentSession, db: DbSession) -> Account:
-    return _released(db, lambda: session.account)  # a session from the cache loads its account here
+    return released(db, lambda: session.account)  # a session from the cache loads its account here
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
@@ -221,4 +223,4 @@ async def subscription_allows_writes(
     if request.method in {"POST", "PUT", "PATCH"}:
         from banqo_server.services import billing
 
-        await run_in_threadpool(_released, db, billing.check_writable, db, settings, session.account_id)
+        await run_in_threadpool(released, db, billing.check_writable, db, settings, session.account_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -53,16 +53,14 @@ def _committed(db: Session, settings: Settings, account_id: str, response: Respo
     return with_etag(response, subscription_view(settings, billing.subscription_of(db, settings, account_id)))
 
 
-def locked_subscription(
-    account: CurrentAccount, db: DbSession, settings: SettingsDep, expected: IfMatch
-) -> SubscriptionRow:
-    """The caller's subscription, locked for a change, at the version ``If-Match`` names (428, 412 otherwise)."""
-    row = billing.subscription_of(db, settings, account.id, lock=True)
+def lock_subscription(db: Session, settings: Settings, account_id: str, expected: int | None) -> SubscriptionRow:
+    """The caller's subscription, locked until the change is committed, at the version ``If-Match`` names (428,
+    412 otherwise). Called by the route itself, not as a dependency: FastAPI runs a dependency on a thread of
+    its own, and the request would then wait for another thread while holding the lock — with more changes at
+    once than threads, every thread would wait for the lock and its holder for a thread, for good."""
+    row = billing.subscription_of(db, settings, account_id, lock=True)
     check_version(row.version, expected)
     return row
-
-
-LockedSubscription = Annotated[SubscriptionRow, Depends(locked_subscription)]
 
 
 # --- « Inscription » ---------------------------------------------------------------------------
@@ -107,12 +105,13 @@ def change_subscription(
     db: DbSession,
     settings: SettingsDep,
     processor: ProcessorDep,
-    _locked: LockedSubscription,
+    expected: IfMatch,
     response: Response,
 ) -> Subscription:
     """``offer`` is `monthly` or `yearly`. From the trial or after the end, the card on file is charged at once
     (402 with the reason at `payment_method` when declined); monthly → yearly at once with the unused part
     deducted; yearly → monthly at the end of the year; the same offer resumes a cancelled subscription."""
+    lock_subscription(db, settings, account.id, expected)
     billing.change(
         db, settings, processor, account,
         offer_id=body.offer, billing_details=body.billing_details, now=settings.now(), device=current.device,
@@ -131,11 +130,12 @@ def patch_subscription(
     account: CurrentAccount,
     db: DbSession,
     settings: SettingsDep,
-    _locked: LockedSubscription,
+    expected: IfMatch,
     response: Response,
 ) -> Subscription:
     """`billing_details` (a school, a purchase order…) goes on the invoices issued from now on, in any state;
     issued invoices never change."""
+    lock_subscription(db, settings, account.id, expected)
     billing.set_billing_details(db, settings, account, body.billing_details)
     return _committed(db, settings, account.id, response)
 
@@ -151,10 +151,11 @@ def cancel_subscription(
     account: CurrentAccount,
     db: DbSession,
     settings: SettingsDep,
-    _locked: LockedSubscription,
+    expected: IfMatch,
     response: Response,
 ) -> Subscription:
     """Nothing is lost before the end of the period paid; `PUT` with the same offer resumes it before then."""
+    lock_subscription(db, settings, account.id, expected)
     billing.cancel(db, settings, account, now=settings.now(), device=current.device)
     return _committed(db, settings, account.id, response)
 

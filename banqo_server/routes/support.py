@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
-from banqo_server.deps import ApiRoute, ClientAddress, DbSession, SettingsDep, bearer_scheme
+from banqo_server.deps import ApiRoute, ClientAddress, DbSession, SettingsDep, bearer_scheme, released
 from banqo_server.i18n import http_language
 from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status
 from banqo_server.models import AccountSession
@@ -24,7 +24,7 @@ def optional_session(
     """The caller's session when a token is sent (an unknown or ended one is still a 401), else None."""
     if credentials is None:
         return None
-    return auth.authenticate(db, settings, credentials.credentials)
+    return released(db, auth.authenticate, db, settings, credentials.credentials)  # its connection back first
 
 
 OptionalSession = Annotated[AccountSession | None, Depends(optional_session)]

@@ -144,8 +144,11 @@ def check_fields(
     )
 
 
-def _owned(db: Session, account_id: str, goal_id: str) -> Goal:
-    goal = db.scalar(select(Goal).where(Goal.id == goal_id, Goal.account_id == account_id, Goal.deleted_at.is_(None)))
+def _owned(db: Session, account_id: str, goal_id: str, *, lock: bool = False) -> Goal:
+    """The account's goal outside the bin (404 otherwise); ``lock`` holds it until the commit, so that a change
+    checked against its version (``If-Match``) never interleaves with another."""
+    statement = select(Goal).where(Goal.id == goal_id, Goal.account_id == account_id, Goal.deleted_at.is_(None))
+    goal = db.scalar(statement.with_for_update() if lock else statement)
     if goal is None:
         raise NotFound()
     return goal
@@ -274,7 +277,7 @@ def update(
     db: Session, account_id: str, goal_id: str, changes: dict[str, object], if_match: int | None, now: datetime
 ) -> Goal:
     """Apply ``changes`` (only the fields sent) after the version check. Commits."""
-    goal = _owned(db, account_id, goal_id)
+    goal = _owned(db, account_id, goal_id, lock=True)
     check_version(goal.version, if_match)
     merged = {
         "text": goal.text,
@@ -323,7 +326,7 @@ def purge_bin(db: Session, account_id: str, now: datetime) -> None:
 
 def remove(db: Session, account_id: str, goal_id: str, if_match: int | None, now: datetime) -> None:
     """Put the goal in the bin (undoable for ``UNDO_WINDOW``). Commits."""
-    goal = _owned(db, account_id, goal_id)
+    goal = _owned(db, account_id, goal_id, lock=True)
     check_version(goal.version, if_match)
     purge_bin(db, account_id, now)
     goal.deleted_at, goal.same_key = now, None

@@ -129,8 +129,11 @@ def create(db: Session, account_id: str, raw_name: str, now: datetime, idempoten
     raise InvalidInput({"first_name": [_("Réessayez : ce prénom vient d'être pris.")]})
 
 
-def get(db: Session, account_id: str, learner_id: str) -> Learner:
-    learner = db.scalar(select(Learner).where(Learner.id == learner_id, Learner.account_id == account_id))
+def get(db: Session, account_id: str, learner_id: str, *, lock: bool = False) -> Learner:
+    """The account's learner (404 otherwise); ``lock`` holds it until the commit (a change checked against its
+    version)."""
+    statement = select(Learner).where(Learner.id == learner_id, Learner.account_id == account_id)
+    learner = db.scalar(statement.with_for_update() if lock else statement)
     if learner is None:
         raise NotFound()
     return learner
@@ -144,7 +147,7 @@ def check_version(current: int, if_match: int | None) -> None:
 
 
 def rename(db: Session, account_id: str, learner_id: str, raw_name: str, if_match: int | None) -> Learner:
-    learner = get(db, account_id, learner_id)
+    learner = get(db, account_id, learner_id, lock=True)
     check_version(learner.version, if_match)
     wanted = _clean(raw_name)
     if fold(wanted) != learner.name_key:
@@ -161,7 +164,7 @@ def rename(db: Session, account_id: str, learner_id: str, raw_name: str, if_matc
 
 def delete(db: Session, account_id: str, learner_id: str, if_match: int | None) -> None:
     """Delete the learner and their sub-collection (the goals stay in the collection). Commits."""
-    learner = get(db, account_id, learner_id)
+    learner = get(db, account_id, learner_id, lock=True)
     check_version(learner.version, if_match)
     db.delete(learner)
     db.commit()

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from banqo_server.models import SupportMessage
@@ -171,10 +170,7 @@ def test_the_collection_import_and_filing_under_a_learner_never_duplicate_when_r
     assert len(lea.who.read(f"/learners/{lea.learner['id']}/goals")["items"]) == 1
 
 
-@pytest.mark.postgres
 def test_requests_racing_with_one_key_make_one_object(api, make_api, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite serialises writers: the race needs PostgreSQL")
     lea = world(api, "lea@example.org")
     # Three server processes on one database, as behind a load balancer.
     servers = [replace(lea, who=Planner(make_api().client, lea.who.token)) for _ in range(3)]
