@@ -1,6 +1,7 @@
 """« Mot de passe oublié »: a code mailed through a real local SMTP server, then a new password with it."""
 
 import re
+import threading
 from dataclasses import replace
 
 import pytest
@@ -227,3 +228,30 @@ def test_a_password_change_makes_an_earlier_code_useless(api, mailbox):
     changed = api.client.put("/api/v1/me/password", json=body, headers={"Authorization": f"Bearer {token}"})
     assert changed.status_code == 200
     assert confirm(api.client, code, "encore une autre phrase").json()["errors"] == INVALID_CODE
+
+
+def test_one_code_sent_twice_at_the_same_instant_sets_one_password(api, make_api, mailbox):
+    """Two server processes receive the same code at the same instant: one new password is set, the other
+    request is told the code is no longer valid (the code's row is locked while it is used, on SQLite as on
+    PostgreSQL)."""
+    api.signed_up()
+    assert ask(api.client).status_code == 202
+    code = mailed_code(mailbox)
+    servers = [make_api(), make_api()]
+    wanted = {0: "une première phrase de passe", 1: "une seconde phrase de passe"}
+    answers: dict[int, int] = {}
+    start = threading.Barrier(2, timeout=10)
+
+    def use(index: int) -> None:
+        start.wait()
+        answers[index] = confirm(servers[index].client, code, wanted[index]).status_code
+
+    threads = [threading.Thread(target=use, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers.values()) == [204, 422]
+    winner = next(index for index, status in answers.items() if status == 204)
+    assert api.sign_in(password=wanted[winner]).status_code == 201
+    assert api.sign_in(password=wanted[1 - winner]).status_code == 401
