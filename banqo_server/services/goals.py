@@ -216,6 +216,33 @@ def create(
     now: datetime,
 ) -> tuple[Goal, bool]:
     """Create a goal (or find the same one); file it under ``learner_ids``. Commits. True when created."""
+    attempt = functools.partial(
+        _create, db, account_id, text=text, catalogue_id=catalogue_id, language=language, domain=domain, tags=tags,
+        parts=parts, learner_ids=learner_ids, default_language=default_language, now=now,
+    )  # fmt: skip
+    try:
+        return attempt(idempotency_key=idempotency_key)
+    except IntegrityError:  # the same goal, or the same filing, made at the same moment by another request
+        db.rollback()
+    # Found now; without the key, which may be a goal's in the bin (never answered, never given again).
+    return attempt(idempotency_key=None)
+
+
+def _create(
+    db: Session,
+    account_id: str,
+    *,
+    text: str | None,
+    catalogue_id: str | None,
+    language: str | None,
+    domain: str | None,
+    tags: Sequence[str],
+    parts: dict[str, str | None],
+    learner_ids: Sequence[str],
+    default_language: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> tuple[Goal, bool]:
     if idempotency_key:
         earlier = db.scalar(select(Goal).where(Goal.account_id == account_id, Goal.idempotency_key == idempotency_key))
         if earlier is not None and earlier.deleted_at is None:
@@ -261,15 +288,7 @@ def create(
     db.add(goal)
     db.flush()
     _file(db, goal, learners, now)
-    try:
-        db.commit()
-    except IntegrityError:  # the same goal created at the same moment by another request
-        db.rollback()
-        return create(
-            db, account_id, text=text, catalogue_id=None, language=language, domain=domain, tags=tags,
-            parts=parts, learner_ids=learner_ids, default_language=default_language,
-            idempotency_key=None, now=now,
-        )
+    db.commit()
     return goal, True
 
 

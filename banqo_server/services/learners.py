@@ -198,8 +198,9 @@ def page(
 
 
 def file_goal(db: Session, account_id: str, learner_id: str, goal_id: str, now: datetime) -> tuple[LearnerGoal, bool]:
-    """File a goal of the collection under the learner; already filed answers the existing filing. Commits."""
-    learner = get(db, account_id, learner_id)
+    """File a goal of the collection under the learner; already filed answers the existing filing. Commits. The
+    learner is locked until then: the same goal filed twice at the same moment is filed once, and answered so."""
+    learner = get(db, account_id, learner_id, lock=True)
     goal = db.scalar(
         select(Goal).where(Goal.id == goal_id, Goal.account_id == account_id, Goal.deleted_at.is_(None))
     )

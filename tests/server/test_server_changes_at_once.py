@@ -110,3 +110,41 @@ def test_changes_sent_at_once_with_the_same_version_make_one_change(settings, ki
     assert stored == bodies[winner][change.field]
     current = answers[winner].headers["ETag"]
     assert all(answer.headers["ETag"] == current for answer in answers if answer.status_code == 412)
+
+
+def test_the_same_goal_added_and_filed_at_once_is_stored_once_and_every_request_is_answered_it(settings):
+    """The same goal written six times at the same moment (two devices, a double Enter): one is created (201),
+    the other five are answered the same goal (200, as when it was already there), filed once under the learner
+    — before, the inserts that lost the race to the database's unique index were answered 500."""
+    app = create_app(settings)
+
+    async def at_once() -> tuple[list[httpx.Response], list[httpx.Response], dict[str, Any], dict[str, Any]]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://banqo.test/api/v1") as client:
+            headers, ids = await _setup(client)
+            goal = {"text": "Nommer trois émotions.", "learner_ids": [ids["learner"]]}
+            added = await asyncio.wait_for(
+                asyncio.gather(*(client.post("/collection/goals", json=goal, headers=headers) for _ in range(AT_ONCE))),
+                timeout=30,
+            )
+            link = {"goal_id": ids["goal"]}
+            path = f"/learners/{ids['learner']}/goals"
+            filed = await asyncio.wait_for(
+                asyncio.gather(*(client.post(path, json=link, headers=headers) for _ in range(AT_ONCE))), timeout=30
+            )
+            collection = (await client.get("/collection/goals", headers=headers)).json()
+            folder = (await client.get(path, headers=headers)).json()
+            return added, filed, collection, folder
+
+    try:
+        added, filed, collection, folder = asyncio.run(at_once())
+    finally:
+        app.state.engine.dispose()
+        app.state.processor.close()
+    assert sorted(answer.status_code for answer in added) == [200] * (AT_ONCE - 1) + [201], [a.text for a in added]
+    assert len({answer.json()["id"] for answer in added}) == 1
+    assert [item["text"] for item in collection["items"]].count("Nommer trois émotions.") == 1
+    assert sorted(answer.status_code for answer in filed) == [200] * (AT_ONCE - 1) + [201], [a.text for a in filed]
+    filed_texts = [item["goal"]["text"] for item in folder["items"]]
+    assert filed_texts.count("Lire un court texte.") == filed_texts.count("Nommer trois émotions.") == 1
