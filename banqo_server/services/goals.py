@@ -216,33 +216,6 @@ def create(
     now: datetime,
 ) -> tuple[Goal, bool]:
     """Create a goal (or find the same one); file it under ``learner_ids``. Commits. True when created."""
-    attempt = functools.partial(
-        _create, db, account_id, text=text, catalogue_id=catalogue_id, language=language, domain=domain, tags=tags,
-        parts=parts, learner_ids=learner_ids, default_language=default_language, now=now,
-    )  # fmt: skip
-    try:
-        return attempt(idempotency_key=idempotency_key)
-    except IntegrityError:  # the same goal, or the same filing, made at the same moment by another request
-        db.rollback()
-    # Found now; without the key, which may be a goal's in the bin (never answered, never given again).
-    return attempt(idempotency_key=None)
-
-
-def _create(
-    db: Session,
-    account_id: str,
-    *,
-    text: str | None,
-    catalogue_id: str | None,
-    language: str | None,
-    domain: str | None,
-    tags: Sequence[str],
-    parts: dict[str, str | None],
-    learner_ids: Sequence[str],
-    default_language: str,
-    idempotency_key: str | None,
-    now: datetime,
-) -> tuple[Goal, bool]:
     if idempotency_key:
         earlier = db.scalar(select(Goal).where(Goal.account_id == account_id, Goal.idempotency_key == idempotency_key))
         if earlier is not None and earlier.deleted_at is None:
@@ -273,6 +246,18 @@ def _create(
         raise InvalidInput(errors)
     fields.source_kind, fields.source_id, fields.source_version = source
     learners = _learners_of_account(db, account_id, learner_ids)
+    try:
+        return _store(db, account_id, fields, learners, now, idempotency_key)
+    except IntegrityError:  # the same goal, or the same filing, made at the same moment by another request
+        db.rollback()
+    # Found now; without the key, which may be a goal's in the bin (never answered, never given again).
+    return _store(db, account_id, fields, learners, now, None)
+
+
+def _store(
+    db: Session, account_id: str, fields: GoalFields, learners: list[Learner], now: datetime, key: str | None
+) -> tuple[Goal, bool]:
+    """The goal of ``fields`` added, or the same one found (its new tags added), filed under ``learners``."""
     existing = find_same(db, account_id, same_key(fields.text, fields.domain))
     if existing is not None:  # the same goal: file it, and add the tags it did not have yet
         added = [tag for tag in fields.tags if tag not in existing.tags]
@@ -284,7 +269,7 @@ def _create(
         _file(db, existing, learners, now)
         db.commit()
         return existing, False
-    goal = new_goal(account_id, fields, now, idempotency_key)
+    goal = new_goal(account_id, fields, now, key)
     db.add(goal)
     db.flush()
     _file(db, goal, learners, now)
