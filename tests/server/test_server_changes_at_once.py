@@ -12,8 +12,9 @@ changes did."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import httpx
@@ -24,8 +25,7 @@ from tests.server.conftest import PASSWORD
 
 AT_ONCE = 6
 THREADS = 2
-
-
+T = TypeVar("T")
 NAMES = ("Alix", "Béa", "Chloé", "Dana", "Élise", "Flore")  # never the name already stored
 
 
@@ -74,36 +74,47 @@ async def _setup(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, s
     return headers, ids
 
 
-@pytest.mark.parametrize("kind", CHANGES)
-def test_changes_sent_at_once_with_the_same_version_make_one_change(settings, kind):
-    change = CHANGES[kind]
+def _on_the_api(settings, scenario: Callable[[httpx.AsyncClient, dict[str, str], dict[str, str]], Awaitable[T]]) -> T:
+    """``scenario(client, headers, ids)`` on a new app of the test's database, after ``_setup``, on ``THREADS``
+    threads."""
     app = create_app(settings)
 
-    async def at_once() -> tuple[list[httpx.Response], list[dict[str, Any]], Any]:
+    async def run() -> T:
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://banqo.test/api/v1") as client:
             headers, ids = await _setup(client)
-            path = change.path.format(**ids)
-            read = await client.get(path, headers=headers)
-            assert read.status_code == 200, read.text
-            version = read.headers["ETag"]
-            bodies = [{change.field: value} for value in change.values]
-            answers = await asyncio.wait_for(
-                asyncio.gather(
-                    *(client.patch(path, json=body, headers={**headers, "If-Match": version}) for body in bodies)
-                ),
-                timeout=30,
-            )
-            stored = await client.get(path, headers=headers)
-            assert stored.status_code == 200, stored.text
-            return answers, bodies, stored.json()[change.field]
+            return await scenario(client, headers, ids)
 
     try:
-        answers, bodies, stored = asyncio.run(at_once())
+        return asyncio.run(run())
     finally:
         app.state.engine.dispose()
         app.state.processor.close()
+
+
+async def _all_at_once(requests: Iterable[Awaitable[httpx.Response]]) -> list[httpx.Response]:
+    return await asyncio.wait_for(asyncio.gather(*requests), timeout=30)
+
+
+@pytest.mark.parametrize("kind", CHANGES)
+def test_changes_sent_at_once_with_the_same_version_make_one_change(settings, kind):
+    change = CHANGES[kind]
+    bodies = [{change.field: value} for value in change.values]
+
+    async def at_once(client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, str]) -> tuple[Any, Any]:
+        path = change.path.format(**ids)
+        read = await client.get(path, headers=headers)
+        assert read.status_code == 200, read.text
+        version = read.headers["ETag"]
+        answers = await _all_at_once(
+            client.patch(path, json=body, headers={**headers, "If-Match": version}) for body in bodies
+        )
+        stored = await client.get(path, headers=headers)
+        assert stored.status_code == 200, stored.text
+        return answers, stored.json()[change.field]
+
+    answers, stored = _on_the_api(settings, at_once)
     statuses = [answer.status_code for answer in answers]
     assert sorted(statuses) == [200] + [412] * (AT_ONCE - 1), [answer.text for answer in answers]
     winner = statuses.index(200)
@@ -116,32 +127,18 @@ def test_the_same_goal_added_and_filed_at_once_is_stored_once_and_every_request_
     """The same goal written six times at the same moment (two devices, a double Enter): one is created (201),
     the other five are answered the same goal (200, as when it was already there), filed once under the learner
     — before, the inserts that lost the race to the database's unique index were answered 500."""
-    app = create_app(settings)
 
-    async def at_once() -> tuple[list[httpx.Response], list[httpx.Response], dict[str, Any], dict[str, Any]]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://banqo.test/api/v1") as client:
-            headers, ids = await _setup(client)
-            goal = {"text": "Nommer trois émotions.", "learner_ids": [ids["learner"]]}
-            added = await asyncio.wait_for(
-                asyncio.gather(*(client.post("/collection/goals", json=goal, headers=headers) for _ in range(AT_ONCE))),
-                timeout=30,
-            )
-            link = {"goal_id": ids["goal"]}
-            path = f"/learners/{ids['learner']}/goals"
-            filed = await asyncio.wait_for(
-                asyncio.gather(*(client.post(path, json=link, headers=headers) for _ in range(AT_ONCE))), timeout=30
-            )
-            collection = (await client.get("/collection/goals", headers=headers)).json()
-            folder = (await client.get(path, headers=headers)).json()
-            return added, filed, collection, folder
+    async def at_once(client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, str]) -> tuple[Any, ...]:
+        goal = {"text": "Nommer trois émotions.", "learner_ids": [ids["learner"]]}
+        added = await _all_at_once(client.post("/collection/goals", json=goal, headers=headers) for _ in range(AT_ONCE))
+        link = {"goal_id": ids["goal"]}
+        path = f"/learners/{ids['learner']}/goals"
+        filed = await _all_at_once(client.post(path, json=link, headers=headers) for _ in range(AT_ONCE))
+        collection = (await client.get("/collection/goals", headers=headers)).json()
+        folder = (await client.get(path, headers=headers)).json()
+        return added, filed, collection, folder
 
-    try:
-        added, filed, collection, folder = asyncio.run(at_once())
-    finally:
-        app.state.engine.dispose()
-        app.state.processor.close()
+    added, filed, collection, folder = _on_the_api(settings, at_once)
     assert sorted(answer.status_code for answer in added) == [200] * (AT_ONCE - 1) + [201], [a.text for a in added]
     assert len({answer.json()["id"] for answer in added}) == 1
     assert [item["text"] for item in collection["items"]].count("Nommer trois émotions.") == 1
