@@ -4,7 +4,9 @@ the same key, and gets the resource its first attempt created instead of a secon
 Each table a create writes to has an ``idempotency_key`` column, unique per account (per sender address for
 support messages). A service looks the key up before creating (:func:`earlier`), stores it on the new row, and,
 when two requests with one key race, the unique constraint refuses the loser, which reads the winner's row.
-The route answers 201 the first time and 200 for a repeat, as ``POST /collection/goals`` does.
+The route answers 201 to the request that wrote the row and 200 to every other (:func:`answer_status`), as
+``POST /collection/goals`` does: a row that :func:`earlier` found while serving the request is a repeat, whether
+it was found before creating or after losing the race.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ IdempotencyKey = Annotated[
 
 REPEAT_DESCRIPTION = "The same `Idempotency-Key` was sent before: the resource that request created"
 
+_FOUND = "banqo_idempotency_found"  # in ``Session.info``: the rows ``earlier`` found for this request
+
 
 def earlier(db: Session, model: type[Row], key: str | None, **scope: Any) -> Row | None:
     """The row that an earlier create with ``key`` wrote, within ``scope`` (``account_id=…``), or None."""
@@ -41,7 +45,10 @@ def earlier(db: Session, model: type[Row], key: str | None, **scope: Any) -> Row
     query = select(model)
     for column, value in {"idempotency_key": key, **scope}.items():
         query = query.where(getattr(model, column) == value)
-    return db.scalar(query)
+    row = db.scalar(query)
+    if row is not None:
+        db.info.setdefault(_FOUND, []).append(row)
+    return row
 
 
 def commit_or_earlier(db: Session, model: type[Row], key: str | None, **scope: Any) -> Row | None:
@@ -58,6 +65,8 @@ def commit_or_earlier(db: Session, model: type[Row], key: str | None, **scope: A
     return None
 
 
-def answer_status(response: Response, created: bool) -> None:
-    """201 for the create that wrote the row, 200 for a repeat."""
-    response.status_code = 201 if created else 200
+def answer_status(response: Response, db: Session, row: object) -> None:
+    """201 when this request wrote ``row``, 200 when ``row`` is what an earlier create with the same key wrote
+    (:func:`earlier` found it while serving this request: before creating, or after losing the race)."""
+    found = db.info.get(_FOUND, ())
+    response.status_code = 200 if any(earlier_row is row for earlier_row in found) else 201

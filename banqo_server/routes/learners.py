@@ -13,8 +13,7 @@ from banqo_server.deps import (
     quick,
     subscription_allows_writes,
 )
-from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status, earlier
-from banqo_server.models import Learner as LearnerRow
+from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status
 from banqo_server.problems import responses
 from banqo_server.routes.views import goal_view, learner_view, with_etag
 from banqo_server.services import goals, learners
@@ -65,8 +64,8 @@ def create_learner(
 ) -> Learner:
     """A first name only: a surname, an email, a phone number or digits alone are refused with the reason.
     When the name is taken the server adds a digit (« Léa 2 »)."""
-    answer_status(response, earlier(db, LearnerRow, idempotency_key, account_id=current.account_id) is None)
     row = learners.create(db, current.account_id, body.first_name, settings.now(), idempotency_key)
+    answer_status(response, db, row)
     response.headers["Location"] = f"{router.prefix}/{row.id}"
     return with_etag(response, learner_view(row))
 

@@ -17,11 +17,7 @@ from banqo_server.deps import (
     quick,
     subscription_allows_writes,
 )
-from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status, earlier
-from banqo_server.models import Plan as PlanRow
-from banqo_server.models import PlanGoal as PlanGoalRow
-from banqo_server.models import PlanReview as ReviewRow
-from banqo_server.models import ProgressEntry as ProgressRow
+from banqo_server.idempotency import REPEAT_DESCRIPTION, IdempotencyKey, answer_status
 from banqo_server.problems import responses
 from banqo_server.routes.views import with_etag
 from banqo_server.services import plan_export, plans
@@ -102,8 +98,8 @@ def create_plan(
 ) -> Plan:
     """A plan in `draft` for a learner, its objectives taken from the learner's sub-collection (`goal_ids`, in
     that order, the first name filled in). A transition annex names its intervention plan (`parent_plan_id`)."""
-    answer_status(response, earlier(db, PlanRow, idempotency_key, account_id=current.account_id) is None)
     row = plans.create(db, current.account_id, body, Moment.of(settings), idempotency_key)
+    answer_status(response, db, row)
     response.headers["Location"] = f"{router.prefix}/{row.id}"
     return with_etag(response, plans.plan_view(db, current.account_id, row))
 
@@ -191,8 +187,6 @@ def add_goal(
 ) -> PlanGoal:
     """A goal of the learner's sub-collection (`goal_id`), or one written now (`text`: it is also added to
     « Ma collection » and filed under the learner). A goal is in a plan once (409)."""
-    prior = earlier(db, PlanGoalRow, idempotency_key, account_id=current.account_id, plan_id=plan_id)
-    answer_status(response, prior is None)
     row = plans.add_goal(
         db,
         current.account_id,
@@ -202,6 +196,7 @@ def add_goal(
         moment=Moment.of(settings),
         idempotency_key=idempotency_key,
     )
+    answer_status(response, db, row)
     response.headers["Location"] = f"{router.prefix}/{plan_id}/goals/{row.id}"
     return with_etag(response, plans.goal_view(db, current.account_id, row))
 
@@ -310,8 +305,8 @@ def add_progress(
     idempotency_key: IdempotencyKey = None,
 ) -> ProgressEntry:
     """A measure of an objective of this plan, in its unit, dated today or earlier."""
-    answer_status(response, earlier(db, ProgressRow, idempotency_key, account_id=current.account_id) is None)
     row = plans.add_progress(db, current.account_id, plan_id, body, Moment.of(settings), idempotency_key)
+    answer_status(response, db, row)
     return plans.progress_view(row)
 
 
@@ -364,9 +359,8 @@ def add_review(
     """One decision per active objective (`If-Match`: the plan's version, which the review increments). The
     plan as it stood is kept as the review's snapshot; then the decisions take effect. A repeat with the same
     `Idempotency-Key` answers the review recorded first, whatever `If-Match` says."""
-    prior = earlier(db, ReviewRow, idempotency_key, account_id=current.account_id, plan_id=plan_id)
-    answer_status(response, prior is None)
     row = plans.add_review(db, current.account_id, plan_id, body, if_match, Moment.of(settings), idempotency_key)
+    answer_status(response, db, row)
     response.headers["Location"] = f"{router.prefix}/{plan_id}/reviews/{row.id}"
     return plans.review_view(db, row)
 
@@ -467,8 +461,7 @@ def renew_plan(
     """« Reconduire »: next year's plan with the objectives still active (same `lineage_id`); this plan is
     closed on the new opening date unless `close_previous` is false. Once per plan (409); a repeat with the
     same `Idempotency-Key` answers the plan it made instead."""
-    prior = earlier(db, PlanRow, idempotency_key, account_id=current.account_id, previous_plan_id=plan_id)
-    answer_status(response, prior is None)
     row = plans.renew(db, current.account_id, plan_id, body, if_match, Moment.of(settings), idempotency_key)
+    answer_status(response, db, row)
     response.headers["Location"] = f"{router.prefix}/{row.id}"
     return with_etag(response, plans.plan_view(db, current.account_id, row))

@@ -53,8 +53,6 @@ def send_message(
     """Signed in or not. Every message is kept, then mailed to the server's support address when it has
     one; signed in, an empty `from` means the account's email. At most 5 messages per 10 minutes per
     sender address or account (429 on `from`)."""
-    created = support.repeated(db, current, body.from_, idempotency_key) is None
-    answer_status(response, created)
     row = support.receive(
         db,
         settings,
@@ -66,6 +64,7 @@ def send_message(
         address=address,
         idempotency_key=idempotency_key,
     )
-    if support.can_send(settings) and created:
+    answer_status(response, db, row)
+    if support.can_send(settings) and response.status_code == 201:  # a repeat's message is on its way already
         background.add_task(support.deliver_later, request.app.state.session_factory, settings, row.id)
     return SupportReceipt(id=row.id, received_at=row.created_at)

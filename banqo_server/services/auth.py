@@ -162,7 +162,7 @@ def _record_failure(
 
 
 def lock_account(db: Session, account_id: str) -> Account:
-    """The account re-read and locked until the transaction ends (PostgreSQL; SQLite serialises writers)."""
+    """The account re-read and locked until the transaction ends (on SQLite, the write lock: db.py)."""
     statement = select(Account).where(Account.id == account_id).with_for_update()
     return db.execute(statement.execution_options(populate_existing=True)).scalar_one()
 

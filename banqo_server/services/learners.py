@@ -10,12 +10,11 @@ import re
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import _
 from banqo_server.idempotency import earlier
-from banqo_server.models import Goal, Learner, LearnerGoal
+from banqo_server.models import Account, Goal, Learner, LearnerGoal
 from banqo_server.services.errors import InvalidInput, NotFound, VersionMismatch, VersionRequired
 from banqo_server.services.paging import decode_cursor, encode_cursor
 from banqo_tui.api.models import LEARNER_NAME_MAX_LENGTH, fold
@@ -108,25 +107,28 @@ def create(db: Session, account_id: str, raw_name: str, now: datetime, idempoten
     """A new learner; the server adds the digit when the name is taken. Commits. With ``idempotency_key``,
     the learner an earlier request with that key created."""
     wanted = _clean(raw_name)
-    for _attempt in range(3):  # another request may take the same name at the same moment
-        prior = earlier(db, Learner, idempotency_key, account_id=account_id)
-        if prior is not None:
-            return prior
-        name = _free_name(db, account_id, wanted)
-        learner = Learner(
-            account_id=account_id,
-            first_name=name,
-            name_key=fold(name),
-            idempotency_key=idempotency_key,
-            created_at=now,
-        )
-        db.add(learner)
-        try:
-            db.commit()
-            return learner
-        except IntegrityError:
-            db.rollback()
-    raise InvalidInput({"first_name": [_("Réessayez : ce prénom vient d'être pris.")]})
+    _hold_names(db, account_id)
+    prior = earlier(db, Learner, idempotency_key, account_id=account_id)
+    if prior is not None:
+        db.rollback()
+        return prior
+    name = _free_name(db, account_id, wanted)
+    learner = Learner(
+        account_id=account_id,
+        first_name=name,
+        name_key=fold(name),
+        idempotency_key=idempotency_key,
+        created_at=now,
+    )
+    db.add(learner)
+    db.commit()
+    return learner
+
+
+def _hold_names(db: Session, account_id: str) -> None:
+    """Lock the account until the commit: requests choosing a free first name at the same moment (six « Noah »
+    added at once) choose one after the other, each seeing the names the ones before took."""
+    db.execute(select(Account.id).where(Account.id == account_id).with_for_update())
 
 
 def get(db: Session, account_id: str, learner_id: str, *, lock: bool = False) -> Learner:
@@ -151,6 +153,7 @@ def rename(db: Session, account_id: str, learner_id: str, raw_name: str, if_matc
     check_version(learner.version, if_match)
     wanted = _clean(raw_name)
     if fold(wanted) != learner.name_key:
+        _hold_names(db, account_id)
         name = _free_name(db, account_id, wanted, except_id=learner.id)
         learner.first_name, learner.name_key = name, fold(name)
     elif wanted != learner.first_name:  # same name, other capitals or accents written the same way

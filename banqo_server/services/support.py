@@ -64,7 +64,7 @@ def _sender(session: AccountSession | None, from_: str) -> str:
     return sender
 
 
-def repeated(db: Session, session: AccountSession | None, from_: str, key: str | None) -> SupportMessage | None:
+def _repeated(db: Session, session: AccountSession | None, from_: str, key: str | None) -> SupportMessage | None:
     """The message that an earlier request from the same sender with the ``Idempotency-Key`` ``key`` left."""
     return earlier(db, SupportMessage, key, from_email=_sender(session, from_))
 
@@ -83,7 +83,7 @@ def receive(
 ) -> SupportMessage:
     """Check, rate-limit and keep one message; commits. Signed in, an empty ``from_`` is the account's email.
     With ``idempotency_key``, the message an earlier request from the same sender with that key left."""
-    prior = repeated(db, session, from_, idempotency_key)
+    prior = _repeated(db, session, from_, idempotency_key)
     if prior is not None:  # neither checked nor counted again
         return prior
     sender = _sender(session, from_)

@@ -145,3 +145,34 @@ def test_the_same_goal_added_and_filed_at_once_is_stored_once_and_every_request_
     assert sorted(answer.status_code for answer in filed) == [200] * (AT_ONCE - 1) + [201], [a.text for a in filed]
     filed_texts = [item["goal"]["text"] for item in folder["items"]]
     assert filed_texts.count("Lire un court texte.") == filed_texts.count("Nommer trois émotions.") == 1
+
+
+def test_learners_given_the_same_first_name_at_once_each_get_a_name_of_their_own(settings):
+    """Six « Noah » added at the same moment, then two learners renamed « Zoé » at the same moment: each is
+    saved (201, 200) under a name no other learner has (« Noah », « Noah 2 »…), as one after the other would be.
+    Before, each request chose the first free name from what it read, the ones that lost the race to the unique
+    index chose again, and after three tries one was refused (« Réessayez : ce prénom vient d'être pris. »)."""
+
+    async def at_once(client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, str]) -> tuple[Any, ...]:
+        body = {"first_name": "Noah"}
+        added = await _all_at_once(client.post("/learners", json=body, headers=headers) for _ in range(AT_ONCE))
+        others = [answer.json() for answer in added[:2]]
+        renamed = await _all_at_once(
+            client.patch(
+                f"/learners/{other['id']}",
+                json={"first_name": "Zoé"},
+                headers={**headers, "If-Match": f'"{other["version"]}"'},
+            )
+            for other in others
+        )
+        listed = (await client.get("/learners", headers=headers)).json()["items"]
+        return added, renamed, listed
+
+    added, renamed, listed = _on_the_api(settings, at_once)
+    assert [answer.status_code for answer in added] == [201] * AT_ONCE, [answer.text for answer in added]
+    assert [answer.status_code for answer in renamed] == [200, 200], [answer.text for answer in renamed]
+    noahs = ["Noah", *[f"Noah {n}" for n in range(2, AT_ONCE + 1)]]
+    assert sorted(answer.json()["first_name"] for answer in added) == noahs
+    assert sorted(answer.json()["first_name"] for answer in renamed) == ["Zoé", "Zoé 2"]
+    kept = [answer.json()["first_name"] for answer in added[2:]]
+    assert sorted(learner["first_name"] for learner in listed) == sorted(["Léa", *kept, "Zoé", "Zoé 2"])

@@ -174,6 +174,11 @@ def test_requests_racing_with_one_key_make_one_object(api, make_api, database_ur
     lea = world(api, "lea@example.org")
     # Three server processes on one database, as behind a load balancer.
     servers = [replace(lea, who=Planner(make_api().client, lea.who.token)) for _ in range(3)]
+    # FastAPI readies an app's routes at its first request to them, and the routers are modules shared by the
+    # three apps: readying them in three threads at once races inside pydantic (a server has one app per process).
+    for server in servers:
+        for path in ("/learners", "/plans", f"/plans/{lea.plan['id']}/goals", "/support/messages"):
+            assert server.who.call("GET", path).status_code in {200, 405}
     for kind, (send, count) in CREATES.items():  # "course" as the key for each kind: keys are per table
         before = count(lea)
         start = threading.Barrier(len(servers), timeout=10)
@@ -189,6 +194,7 @@ def test_requests_racing_with_one_key_make_one_object(api, make_api, database_ur
         for thread in threads:
             thread.join(timeout=30)
         assert all(answer is not None for answer in answers), kind
-        assert {answer.status_code for answer in answers} <= {200, 201}, [answer.text for answer in answers]
+        # The request that wrote the object is told so (201); the others are told it was there already (200).
+        assert sorted(answer.status_code for answer in answers) == [200, 200, 201], (kind, answers)
         assert len({answer.json()["id"] for answer in answers}) == 1, kind
         assert count(lea) == before + 1, kind
