@@ -12,13 +12,14 @@ import asyncio
 import builtins
 import contextlib
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from banqo_tui import __version__
+from banqo_tui import __version__, server_calendar
 from banqo_tui.api import errors
 from banqo_tui.api.models import (
     Accepted,
@@ -731,6 +732,14 @@ class BanqoClient:
     async def health(self) -> Health:
         """The server's health; also a cheap reachability check."""
         return await self.request_model("GET", "/health", Health)
+
+    async def today(self) -> date:
+        """Today by the server's calendar for plans (reviews due, overdue). The résumé says the server's time
+        zone; a client that has not read it yet (a single command of the line mode) reads it first, or a
+        teacher on a machine kept in UTC would read « en retard » for a review due today in Montréal."""
+        if self.time_zone is None:
+            await self.me.summary()
+        return server_calendar.today(self.time_zone)
 
     # --- plumbing ---------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from banqo_tui import server_calendar
 from banqo_tui.i18n import _, format_number, ngettext
 from banqo_tui.line.session import (
     EXIT_INVALID,
@@ -94,7 +93,7 @@ async def _show(session: LineSession, client: BanqoClient, learner: Learner, as_
     session.say(*(f"{short_id(filed.goal.id)}  {filed.text}" for filed in goals))
     count = ngettext("{count} plan", "{count} plans", len(plans)).format(count=format_number(len(plans)))
     session.say("", labelled(_("Plans de {name}").format(name=learner.first_name), count))
-    today = server_calendar.today(client.time_zone)
+    today = await client.today() if plans else None
     session.say(*(f"{short_id(plan.id)}  {plan_line(plan, today)}" for plan in plans))
     return EXIT_OK
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from banqo_tui import server_calendar
 from banqo_tui.i18n import _, format_number, ngettext
 from banqo_tui.line.session import (
     EXIT_INVALID,
@@ -103,7 +102,7 @@ async def _list(session: LineSession, client: BanqoClient, args: argparse.Namesp
     if args.json:
         session.print_models(plans)
     else:
-        today = server_calendar.today(client.time_zone)
+        today = await client.today() if plans else None
         session.say(*(f"{short_id(plan.id)}  {plan_line(plan, today)}" for plan in plans))
     return EXIT_OK
 
@@ -199,7 +198,7 @@ async def _new(session: LineSession, client: BanqoClient, args: argparse.Namespa
         session.print_json(plan.model_dump(mode="json"))
         return EXIT_OK
     session.say(
-        f"{short_id(plan.id)}  {plan_line(plan, server_calendar.today(client.time_zone))}",
+        f"{short_id(plan.id)}  {plan_line(plan, await client.today())}",
         ngettext(
             "{count} objectif repris de son dossier.", "{count} objectifs repris de son dossier.", plan.goal_count
         ).format(count=format_number(plan.goal_count)),

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from pypdf import PdfReader
 
 from banqo_tui.api.models import PlanCreate, PlanGoalCreate, PlanPatch, ReviewCreate, ReviewDecisionCreate
@@ -143,6 +146,37 @@ def make_full_plan() -> str:
             await connection.aclose()
 
     return asyncio.run(make())
+
+
+def test_a_single_command_says_when_a_review_falls_by_the_servers_calendar(signed_in, capsys, monkeypatch):
+    """A review due today by the server's calendar reads « aujourd'hui » on a machine whose date is another one
+    (over SSH, a machine kept in UTC, at 19:00 in Montréal): a single command has not read the résumé that says
+    the server's time zone, so it asks for it before counting the days."""
+    zones = ("Pacific/Kiritimati", "Pacific/Pago_Pago")  # 25 hours apart: this machine's date is never both
+    zone = next(name for name in zones if datetime.now(ZoneInfo(name)).date() != date.today())
+    monkeypatch.setenv("BANQO_SELLER_TIMEZONE", zone)
+    server_today = datetime.now(ZoneInfo(zone)).date()
+    plan_id, _review = make_plan()
+
+    async def due_today() -> None:
+        connection = Connection(Config.load(language="fr"))
+        client = await connection.client()
+        client.token = await CredentialStore().load("lea@example.org", connection.label)
+        try:
+            plan = await client.plans.get(plan_id)
+            await client.plans.update(plan.id, plan.version, PlanPatch(review_due_on=server_today))
+        finally:
+            await connection.aclose()
+
+    asyncio.run(due_today())
+    code, out, err = banqo(capsys, "plans", "list")
+    assert (code, err) == (0, "")
+    due = format_date(server_today, "long", locale="fr_CA")
+    line = f"{plan_id[:8]}  Léa — Plan d'intervention — Brouillon — révision le {due} (aujourd'hui)"
+    assert out == line + "\n"
+    code, out, err = banqo(capsys, "learners", "show", "Léa")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == line
 
 
 def test_plans_list_and_show_read_the_plan_section_by_section(signed_in, capsys):
