@@ -149,11 +149,11 @@ def check_version(current: int, if_match: int | None) -> None:
 
 
 def rename(db: Session, account_id: str, learner_id: str, raw_name: str, if_match: int | None) -> Learner:
+    _hold_names(db, account_id)  # before the learner's lock, in the order an account's deletion takes them
     learner = get(db, account_id, learner_id, lock=True)
     check_version(learner.version, if_match)
     wanted = _clean(raw_name)
     if fold(wanted) != learner.name_key:
-        _hold_names(db, account_id)
         name = _free_name(db, account_id, wanted, except_id=learner.id)
         learner.first_name, learner.name_key = name, fold(name)
     elif wanted != learner.first_name:  # same name, other capitals or accents written the same way
