@@ -128,7 +128,9 @@ def create(db: Session, account_id: str, raw_name: str, now: datetime, idempoten
 def _hold_names(db: Session, account_id: str) -> None:
     """Lock the account until the commit: requests choosing a free first name at the same moment (six « Noah »
     added at once) choose one after the other, each seeing the names the ones before took."""
-    db.execute(select(Account.id).where(Account.id == account_id).with_for_update())
+    # NO KEY UPDATE on PostgreSQL: the other writes of the account (a goal, a session: rows that refer to it)
+    # do not wait for it, only the other name choosers and whatever changes the account's row.
+    db.execute(select(Account.id).where(Account.id == account_id).with_for_update(key_share=True))
 
 
 def get(db: Session, account_id: str, learner_id: str, *, lock: bool = False) -> Learner:
