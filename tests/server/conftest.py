@@ -44,10 +44,16 @@ def make_client(settings: Settings) -> Iterator[Any]:
     """Builds API clients (each its own app, as separate server processes would be) on the test's database."""
     apps = []
 
-    def make(**options: Any) -> TestClient:
+    def make(*, ready: bool = False, **options: Any) -> TestClient:
+        """``ready``: the app readies every route now. FastAPI does it at a router's first request, and the
+        routers are modules that every app of the process shares: apps doing so in threads at once race inside
+        pydantic (a warning, sometimes a 500). A served process has one app; a test racing several readies them."""
         app = create_app(settings)
         apps.append(app)
-        return TestClient(app, **options)
+        client = TestClient(app, **options)
+        if ready:
+            assert client.get("/api/v1/-").status_code == 404  # matched against every route: each one readied
+        return client
 
     yield make
     for app in apps:

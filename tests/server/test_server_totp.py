@@ -273,7 +273,7 @@ def test_two_sign_ins_at_once_cannot_share_a_code(settings, make_api, clock):
     """Each server process signs in with the same code at the same instant: only one may succeed (the account's
     row is locked while the code is checked and marked used: a row lock on PostgreSQL, the write lock taken
     before the read on SQLite)."""
-    first, second = make_api(), make_api()
+    first, second = make_api(ready=True), make_api(ready=True)
     token = first.signed_up()["token"]
     secret, codes = enable(first, token, clock)
     clock.advance(seconds=30)
