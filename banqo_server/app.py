@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import Message, Scope
 
 from banqo_server import __version__, limits, problems
 from banqo_server.billing_task import BillingTask, StartBillingTask
@@ -36,13 +37,13 @@ async def _ready_routes(app: FastAPI) -> None:
     models of their parameters) at the first request that reaches the router: 15 to 50 ms a router, paid by the
     first teachers after each start. A request for a path that no route has is matched against every route."""
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(_message: dict[str, Any]) -> None:
+    async def send(_message: Message) -> None:
         pass  # its 404 goes nowhere
 
-    scope = {
+    scope: Scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
