@@ -32,7 +32,7 @@ DESCRIPTION = (
 )
 
 
-async def _ready_routes(app: FastAPI) -> None:
+async def ready_routes(app: FastAPI) -> None:
     """Build every route before the first request. FastAPI builds a router's routes (their dependencies, the
     models of their parameters) at the first request that reaches the router: 15 to 50 ms a router, paid by the
     first teachers after each start. A request for a path that no route has is matched against every route."""
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         use_quick_threads(settings.quick_threads or QUICK_THREADS.get(engine.dialect.name, 8))
-        await _ready_routes(app)
+        await ready_routes(app)
         # What was built until now (routes, models, the catalogue…) lives as long as the process: out of the
         # collector's reach, a full collection scans thousands of objects instead of 200,000 — a pause of 2 ms
         # instead of 120 ms in the middle of requests.

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from banqo_server.app import create_app
+from banqo_server.app import create_app, ready_routes
 from banqo_server.settings import Settings
 from banqo_tui.api.models import Goal, Page
 
@@ -45,15 +46,15 @@ def make_client(settings: Settings) -> Iterator[Any]:
     apps = []
 
     def make(*, ready: bool = False, **options: Any) -> TestClient:
-        """``ready``: the app readies every route now. FastAPI does it at a router's first request, and the
+        """``ready``: the app builds every route now, as a served app does as it starts (``ready_routes``; a
+        ``TestClient`` runs no lifespan). Otherwise FastAPI builds them at a router's first request, and the
         routers are modules that every app of the process shares: apps doing so in threads at once race inside
-        pydantic (a warning, sometimes a 500). A served process has one app; a test racing several readies them."""
+        pydantic (a warning, sometimes a 500). A test racing several apps builds them first."""
         app = create_app(settings)
         apps.append(app)
-        client = TestClient(app, **options)
         if ready:
-            assert client.get("/api/v1/-").status_code == 404  # matched against every route: each one readied
-        return client
+            asyncio.run(ready_routes(app))
+        return TestClient(app, **options)
 
     yield make
     for app in apps:
