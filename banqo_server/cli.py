@@ -198,18 +198,25 @@ def support_messages(args: argparse.Namespace) -> int:
         with make_session_factory(engine)() as db:
             if args.support_command == "list":
                 rows = support.unsent(db, limit=args.limit)
+                now = settings.now()
                 for row in rows:
                     print(f"--- {row.id}  {row.created_at.isoformat()}  attempts: {row.attempts}")
                     print(f"Subject: {row.subject}")
+                    if row.sending_until is not None and row.sending_until > now:
+                        print(f"Being sent by another process (its claim lapses at {row.sending_until.isoformat()})")
                     if row.last_error:
                         print(f"Last error: {row.last_error}")
                     print(support.mail_body(row).rstrip("\n"))
                 print(f"{len(rows)} message(s) not yet sent")
                 return 0
-            sent, failed = support.retry(db, settings, limit=args.limit)
+            outcomes = support.retry(db, settings, limit=args.limit)
     finally:
         engine.dispose()
-    print(f"support messages: {sent} sent, {failed} failed")
+    sent, failed, elsewhere = (outcomes[outcome] for outcome in support.Delivery)
+    line = f"support messages: {sent} sent, {failed} failed"
+    if elsewhere:
+        line += f", {elsewhere} being sent by another process (left to it)"
+    print(line)
     return 0 if failed == 0 else 1
 
 

@@ -249,10 +249,25 @@ class MailBox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self._arrived = threading.Condition()
         self.url = ""
+        self.at_data = threading.Event()  # a sender has sent its message's envelope and waits at DATA
+        self._let_go = threading.Event()
+        self._let_go.set()
+
+    def hold(self) -> None:
+        """Keep the next senders waiting at DATA (a slow mail server) until ``let_go``, or 10 s at most."""
+        self.at_data.clear()
+        self._let_go.clear()
+
+    def let_go(self) -> None:
+        self._let_go.set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        import asyncio
         from email import message_from_bytes, policy
 
+        self.at_data.set()
+        if not self._let_go.is_set():
+            await asyncio.get_running_loop().run_in_executor(None, self._let_go.wait, 10.0)
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         with self._arrived:
             self.messages.append(message)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from sqlalchemy.engine import URL
 
 from banqo_server.db import make_engine
 
-HEAD = "0006"
+HEAD = "0007"
 SCRIPT_LOCATION = Path(__file__).parent
 VERSION_TABLE = "alembic_version"
 # Arbitrary constant: serialises migrations of several processes starting at once on one PostgreSQL.

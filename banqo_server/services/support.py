@@ -8,10 +8,12 @@ a CAPTCHA.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from banqo_server.i18n import SOURCE_LANGUAGE, _, use_language
@@ -136,11 +138,48 @@ def mail_body(row: SupportMessage) -> str:
     return "\n".join(lines) + "\n"
 
 
-def deliver(db: Session, settings: Settings, row: SupportMessage) -> bool:
-    """Mail one kept message to the support address; records the outcome and commits. True when sent."""
+class Delivery(enum.Enum):
+    """What ``deliver`` did with a kept message."""
+
+    SENT = "sent"  # by this call, or before it
+    FAILED = "failed"  # kept, with the error, for a later try
+    ELSEWHERE = "elsewhere"  # another process is mailing it (its claim holds), or has just sent it
+
+
+def sending_claim(settings: Settings) -> timedelta:
+    """How long a process's claim to mail a message holds: 5 minutes, far beyond an SMTP exchange (connection,
+    TLS, sign-in, envelope, data, each of which may wait ``smtp_timeout``). A process that died mid-send leaves
+    its claim to lapse: the message waits that long before ``support retry`` sends it, rather than going twice."""
+    return max(timedelta(minutes=5), timedelta(seconds=10 * settings.smtp_timeout))
+
+
+def _claim(db: Session, settings: Settings, message_id: str) -> bool:
+    """Claim a message not yet sent that no other process is mailing, and commit (no lock is held while the
+    mail goes: on SQLite that would stop every write). True when this process now holds the claim."""
+    now = settings.now()
+    statement = (
+        update(SupportMessage)
+        .where(
+            SupportMessage.id == message_id,
+            SupportMessage.sent_at.is_(None),
+            or_(SupportMessage.sending_until.is_(None), SupportMessage.sending_until <= now),
+        )
+        .values(sending_until=now + sending_claim(settings), attempts=SupportMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = db.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    db.commit()
+    return claimed
+
+
+def deliver(db: Session, settings: Settings, row: SupportMessage) -> Delivery:
+    """Mail one kept message to the support address and record the outcome. Two processes (the request's
+    background task and the operator's ``support retry``) never mail it both: the first to claim it does."""
     if row.sent_at is not None:
-        return True
-    row.attempts += 1
+        return Delivery.SENT
+    if not _claim(db, settings, row.id):
+        return Delivery.ELSEWHERE
+    db.refresh(row)  # the claim as stored: clearing it below is then a change the session writes
     try:
         if not can_send(settings):
             raise MailError("no SMTP server or no support address is configured")
@@ -154,13 +193,16 @@ def deliver(db: Session, settings: Settings, row: SupportMessage) -> bool:
         )
     except MailError as exc:
         row.last_error = str(exc)[:ERROR_MAX_LENGTH] or type(exc).__name__
+        row.sending_until = None
         db.commit()
         log.warning("support message %s kept but not sent (attempt %d)", row.id, row.attempts)
-        return False
+        return Delivery.FAILED
+    # Anything else (a fault of ours, an interruption) leaves the claim to lapse: the mail may have gone.
     row.sent_at = settings.now()
     row.last_error = None
+    row.sending_until = None
     db.commit()
-    return True
+    return Delivery.SENT
 
 
 def deliver_later(session_factory: Callable[[], Session], settings: Settings, message_id: str) -> None:
@@ -182,12 +224,9 @@ def unsent(db: Session, *, limit: int) -> list[SupportMessage]:
     return list(db.scalars(statement))
 
 
-def retry(db: Session, settings: Settings, *, limit: int) -> tuple[int, int]:
-    """Send up to ``limit`` kept messages not yet sent, oldest first: (how many sent, how many failed)."""
-    sent = failed = 0
+def retry(db: Session, settings: Settings, *, limit: int) -> dict[Delivery, int]:
+    """Send up to ``limit`` kept messages not yet sent, oldest first: how many of each outcome."""
+    outcomes = dict.fromkeys(Delivery, 0)
     for row in unsent(db, limit=limit):
-        if deliver(db, settings, row):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
+        outcomes[deliver(db, settings, row)] += 1
+    return outcomes

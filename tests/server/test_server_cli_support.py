@@ -3,6 +3,8 @@ once a mail server is configured."""
 
 from __future__ import annotations
 
+import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +12,8 @@ from sqlalchemy import select
 
 from banqo_server import cli
 from banqo_server.models import SupportMessage
+from banqo_server.services import support
+from banqo_server.settings import Settings
 
 SUPPORT = "soutien@banqo.test"
 
@@ -94,3 +98,59 @@ def test_list_prints_the_messages_not_yet_sent(api, server_env, capsys):
     assert "Subject: Premier" in out
     assert "parent@example.org" in out and "Le texte de « Premier »" in out
     assert "1 message(s) not yet sent" in out
+
+
+def test_retry_leaves_a_message_to_the_process_that_is_mailing_it(api, server_env, mailbox, capsys):
+    """The request's own delivery (or another `support retry`) is in the middle of the SMTP exchange when the
+    operator runs `support retry`: the message goes once, and the operator is told why it was left."""
+    write(api, "Premier")
+    server_env.setenv("BANQO_SMTP_URL", mailbox.url)
+    server_env.setenv("BANQO_SUPPORT_EMAIL", SUPPORT)
+    settings = Settings.from_env()
+    first: list[dict[support.Delivery, int]] = []
+
+    def first_sender() -> None:
+        with api.client.app.state.session_factory() as db:
+            first.append(support.retry(db, settings, limit=10))
+
+    mailbox.hold()
+    sender = threading.Thread(target=first_sender)
+    sender.start()
+    try:
+        assert mailbox.at_data.wait(10), "the first sender never reached the mail server"
+        assert cli.main(["support", "retry"]) == 0
+        assert "0 sent, 0 failed, 1 being sent by another process" in capsys.readouterr().out
+    finally:
+        mailbox.let_go()
+        sender.join(10)
+    assert first == [{support.Delivery.SENT: 1, support.Delivery.FAILED: 0, support.Delivery.ELSEWHERE: 0}]
+    assert [mail["Subject"] for mail in mailbox.wait_for(1)] == ["[BanqO] Premier"]
+    assert len(mailbox.messages) == 1
+    [row] = rows(api)
+    assert row.sent_at is not None and row.attempts == 1 and row.sending_until is None
+
+
+def test_a_claim_left_by_a_process_that_died_mid_send_lapses(api, server_env, mailbox, capsys):
+    """A process killed during the SMTP exchange leaves its claim: the message is listed as being sent and left
+    alone (it may have gone) until the claim lapses, then `support retry` sends it."""
+    write(api, "Premier")
+    server_env.setenv("BANQO_SMTP_URL", mailbox.url)
+    server_env.setenv("BANQO_SUPPORT_EMAIL", SUPPORT)
+    settings = Settings.from_env()
+    with api.client.app.state.session_factory() as db:
+        row = db.scalars(select(SupportMessage)).one()
+        row.sending_until = settings.now() + support.sending_claim(settings) - timedelta(seconds=5)
+        db.commit()
+
+    assert cli.main(["support", "list"]) == 0
+    assert "Being sent by another process (its claim lapses at " in capsys.readouterr().out
+    assert cli.main(["support", "retry"]) == 0
+    assert "0 sent, 0 failed, 1 being sent by another process" in capsys.readouterr().out
+    assert mailbox.messages == []
+
+    with api.client.app.state.session_factory() as db:
+        db.scalars(select(SupportMessage)).one().sending_until = settings.now() - timedelta(seconds=1)
+        db.commit()
+    assert cli.main(["support", "retry"]) == 0
+    assert "1 sent, 0 failed" in capsys.readouterr().out
+    assert [mail["Subject"] for mail in mailbox.wait_for(1)] == ["[BanqO] Premier"]

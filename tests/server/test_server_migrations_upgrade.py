@@ -23,7 +23,7 @@ from tests.server.conftest import Api, bearer
 #: Every test here builds its schema itself, from an empty database.
 pytestmark = pytest.mark.empty_database
 
-#: Each revision shipped in a release, oldest first; the head (0006) is the release being built.
+#: Each revision shipped in a release, oldest first; 0006 and 0007 (the head) belong to the release being built.
 RELEASES = ("0001", "0002", "0003", "0004", "0005")
 PASSWORD = "ma vieille phrase de passe"
 OLD_TOKEN = "jeton-de-la-version-precedente-0123456789"
