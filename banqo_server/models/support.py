@@ -32,5 +32,5 @@ class SupportMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # Set while one process mails the message (its claim), so that another one (the operator's
     # ``support retry``) leaves it alone; cleared with the outcome. A claim left by a process that died
-    # mid-send lapses at that time (services.support.SENDING_CLAIM).
+    # mid-send lapses at that time (services.support.sending_claim).
     sending_until: Mapped[datetime | None]
